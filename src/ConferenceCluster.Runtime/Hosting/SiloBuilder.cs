@@ -1,0 +1,88 @@
+using System.Reflection;
+using ConferenceCluster.Runtime.Activation;
+using ConferenceCluster.Runtime.Core;
+using ConferenceCluster.Runtime.Invocation;
+using ConferenceCluster.Runtime.Membership;
+using ConferenceCluster.Runtime.Messaging;
+using ConferenceCluster.Runtime.Storage;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace ConferenceCluster.Runtime.Hosting;
+
+/// <summary>Configures and builds a <see cref="Silo"/>: its options, cluster store, grains and services.</summary>
+public sealed class SiloBuilder
+{
+    private readonly SiloOptions _options;
+    private readonly ClusterMembershipOptions _membership = new();
+    private readonly GrainCollectionOptions _collection = new();
+    private readonly MessagingOptions _messaging = new();
+    private readonly GrainTypeRegistry _grainTypes = new();
+    private readonly IServiceCollection _services = new ServiceCollection();
+    private IClusterStore? _store;
+    private TimeProvider _time = TimeProvider.System;
+    private ILoggerFactory _loggerFactory = NullLoggerFactory.Instance;
+
+    public SiloBuilder(SiloOptions options) => _options = options;
+
+    public SiloBuilder UseStore(IClusterStore store)
+    {
+        _store = store;
+        return this;
+    }
+
+    public SiloBuilder ConfigureMembership(Action<ClusterMembershipOptions> configure)
+    {
+        configure(_membership);
+        return this;
+    }
+
+    public SiloBuilder ConfigureCollection(Action<GrainCollectionOptions> configure)
+    {
+        configure(_collection);
+        return this;
+    }
+
+    public SiloBuilder ConfigureMessaging(Action<MessagingOptions> configure)
+    {
+        configure(_messaging);
+        return this;
+    }
+
+    public SiloBuilder AddGrain<TGrainInterface, TGrain>() where TGrainInterface : IGrainWithStringKey where TGrain : Grain, TGrainInterface
+    {
+        _grainTypes.Add(typeof(TGrainInterface), typeof(TGrain));
+        return this;
+    }
+
+    public SiloBuilder AddGrainsFromAssembly(Assembly assembly)
+    {
+        _grainTypes.AddAssembly(assembly);
+        return this;
+    }
+
+    /// <summary>Services grains may take in their constructors.</summary>
+    public SiloBuilder ConfigureServices(Action<IServiceCollection> configure)
+    {
+        configure(_services);
+        return this;
+    }
+
+    public SiloBuilder UseTimeProvider(TimeProvider time)
+    {
+        _time = time;
+        return this;
+    }
+
+    public SiloBuilder UseLoggerFactory(ILoggerFactory loggerFactory)
+    {
+        _loggerFactory = loggerFactory;
+        return this;
+    }
+
+    public Silo Build() => new(
+        _options,
+        _store ?? throw new InvalidOperationException("a silo needs a cluster store: call UseStore"),
+        _membership, _collection, _messaging, _grainTypes, _services, _time, _loggerFactory);
+}
