@@ -32,6 +32,7 @@ internal sealed class ActivationData : IGrainContext
     private GrainAddress? _registration;
     private bool _deactivateRequested;
     private long _keepAliveUntilTimestamp;
+    private int _queued;
 
     public ActivationData(GrainId grainId, GrainClassMetadata grainClass, Catalog catalog)
     {
@@ -47,13 +48,21 @@ internal sealed class ActivationData : IGrainContext
     public ActivationState State { get; private set; } = ActivationState.Activating;
     public long LastActivityTimestamp { get; private set; }
     public bool IsBusy { get; private set; }
-    public int QueuedCount => _mailbox.Reader.Count;
+    /// <summary>Calls and ticks waiting behind the current turn (the single-reader channel cannot count them itself).</summary>
+    public int QueuedCount => Volatile.Read(ref _queued);
     /// <summary>Completes when the activation is gone; messages that found it closing wait for this and go again.</summary>
     public Task Deactivated => _deactivated.Task;
     public IGrainFactory GrainFactory => _catalog.GrainFactory;
     public ILocalSiloDetails Silo => _catalog.LocalSilo;
 
-    public bool TryEnqueue(WorkItem item) => _mailbox.Writer.TryWrite(item);
+    public bool TryEnqueue(WorkItem item)
+    {
+        Interlocked.Increment(ref _queued);
+        if (_mailbox.Writer.TryWrite(item))
+            return true;
+        Interlocked.Decrement(ref _queued);
+        return false;
+    }
 
     public void Start() => _ = Task.Run(RunAsync);
 
@@ -72,6 +81,7 @@ internal sealed class ActivationData : IGrainContext
         {
             while (reader.TryRead(out var item))
             {
+                Interlocked.Decrement(ref _queued);
                 switch (item)
                 {
                     case InvokeWorkItem invoke:

@@ -145,6 +145,10 @@ public sealed class Silo : IAsyncDisposable
             {
                 return;
             }
+            catch (Exception ex)
+            {
+                _logger.LogWarning(ex, "Idle collection failed; retrying next quantum");
+            }
         }
     }
 
