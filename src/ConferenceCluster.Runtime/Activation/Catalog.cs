@@ -43,8 +43,10 @@ internal sealed class Catalog
 
     public int Count => _activations.Count;
 
-    public bool HasValidActivation(GrainId grainId) =>
-        _activations.TryGetValue(grainId, out var activation) && activation.State == ActivationState.Valid;
+    public bool HasValidActivation(GrainId grainId) => TryGetValid(grainId, out _);
+
+    public bool TryGetValid(GrainId grainId, out ActivationData activation) =>
+        _activations.TryGetValue(grainId, out activation!) && activation.State == ActivationState.Valid;
 
     /// <summary>Queues a call on the local activation of the grain, creating the activation if there is none.</summary>
     public void Deliver(GrainId grainId, GrainClassMetadata grainClass, InvokeWorkItem item)

@@ -47,8 +47,17 @@ internal sealed class SiloCallRouter : IGrainCallInvoker
     /// <summary>True while this silo must not take new activations (it is shutting down).</summary>
     public bool Stopping { get; set; }
 
-    public Task<object?> InvokeAsync(GrainId grainId, GrainMethod method, object?[] arguments) =>
-        InvokeAsync(grainId, method, arguments, forwardCount: 0);
+    public Task<object?> InvokeAsync(GrainId grainId, GrainMethod method, object?[] arguments)
+    {
+        // Fast path, no state machine: the grain already lives here.
+        if (_catalog.TryGetValid(grainId, out var activation))
+        {
+            var completion = method.IsOneWay ? null : new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously);
+            if (activation.TryEnqueue(new InvokeWorkItem(grainId, method, arguments, completion, 0)))
+                return completion?.Task ?? Task.FromResult<object?>(null);
+        }
+        return InvokeAsync(grainId, method, arguments, forwardCount: 0);
+    }
 
     private async Task<object?> InvokeAsync(GrainId grainId, GrainMethod method, object?[] arguments, int forwardCount)
     {
