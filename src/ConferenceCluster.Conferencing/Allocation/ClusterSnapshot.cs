@@ -45,8 +45,4 @@ public sealed class ClusterSnapshot
     /// change not yet replicated) behaves as a location with default settings: it transcodes in itself, no overflow.
     /// </summary>
     public SystemLocation Location(string name) => _locations.TryGetValue(name, out var location) ? location : new SystemLocation(name);
-
-    /// <summary>Returns a copy with one node's load replaced (after a reservation or release).</summary>
-    public ClusterSnapshot WithLoad(string nodeName, CapacityUnits load) =>
-        new(_locations.Values, _nodes.Values.Select(n => n.Name == nodeName ? n with { Load = load } : n));
 }
