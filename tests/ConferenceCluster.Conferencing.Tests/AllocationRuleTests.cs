@@ -214,4 +214,24 @@ public class AllocationRuleTests
         Assert.Empty(change.After.Backplanes.Backplanes);
         Assert.Equal(["p3"], change.After.Participants.Keys);
     }
+
+    [Fact]
+    public void A_restored_placement_keeps_hosting_order_capacity_and_backplanes_and_refuses_inconsistent_state()
+    {
+        var cluster = new SimulatedCluster().Location("L", primary: "M").Location("M")
+            .Transcoding("a", "L", 2).Transcoding("b", "L", 2).Transcoding("m", "M", 5);
+        for (var i = 0; i < 2; i++) cluster.Admit(Vmr, $"p{i}", "a"); // fills a, then b
+        var original = cluster.Conferences[Vmr];
+
+        var restored = ConferencePlacement.Restore(Vmr, original.MediaPolicy, original.HostingNodes.Values, original.Participants.Values);
+        Assert.Equal(original.Backplanes.Backplanes, restored.Backplanes.Backplanes);
+        Assert.Equal(original.CapacityHeldPerNode(), restored.CapacityHeldPerNode());
+        // New hosts still come after the restored ones, so intermediaries stay put.
+        var next = Assert.IsType<MediaAllocated>(MediaAllocator.Allocate(cluster.Snapshot(), restored, new("p9", "m", CallMedia.Video)));
+        Assert.True(next.StartsHosting);
+        Assert.True(restored.Admit(next).After.HostingNodes[next.TranscodingNode].HostingSequence > original.HostingNodes.Values.Max(h => h.HostingSequence));
+
+        Assert.Throws<InvalidOperationException>(() =>
+            ConferencePlacement.Restore(Vmr, original.MediaPolicy, original.HostingNodes.Values, original.Participants.Values.Skip(1)));
+    }
 }

@@ -76,6 +76,28 @@ public sealed class ConferencePlacement
             ImmutableSortedDictionary.Create<string, ParticipantPlacement>(StringComparer.Ordinal),
             0);
 
+    /// <summary>
+    /// Rebuilds a placement from persisted state (a ConferenceGrain that reactivates). Checks that the parts agree, so
+    /// a corrupt record fails here rather than in a later capacity release.
+    /// </summary>
+    public static ConferencePlacement Restore(
+        string conferenceName, ConferenceMediaPolicy mediaPolicy, IEnumerable<HostingNode> hostingNodes, IEnumerable<ParticipantPlacement> participants)
+    {
+        var hosts = hostingNodes.ToImmutableSortedDictionary(h => h.NodeName, h => h, StringComparer.Ordinal);
+        var placed = participants.ToImmutableSortedDictionary(p => p.ParticipantId, p => p, StringComparer.Ordinal);
+        foreach (var host in hosts.Values)
+        {
+            var carried = placed.Values.Where(p => p.TranscodingNode == host.NodeName).ToList();
+            var load = carried.Aggregate(CapacityUnits.Zero, (sum, p) => sum + p.TranscodingCost);
+            if (carried.Count == 0 || carried.Count != host.Participants || load != host.CallLoad)
+                throw new InvalidOperationException($"Hosting node \"{host.NodeName}\" of \"{conferenceName}\" does not match its participants.");
+        }
+        if (placed.Values.FirstOrDefault(p => !hosts.ContainsKey(p.TranscodingNode)) is { } orphan)
+            throw new InvalidOperationException($"Participant \"{orphan.ParticipantId}\" of \"{conferenceName}\" is on \"{orphan.TranscodingNode}\", which does not host it.");
+        var nextSequence = hosts.IsEmpty ? 0 : hosts.Values.Max(h => h.HostingSequence) + 1;
+        return new ConferencePlacement(conferenceName, mediaPolicy, hosts, placed, nextSequence);
+    }
+
     public string ConferenceName { get; }
 
     public ConferenceMediaPolicy MediaPolicy { get; }

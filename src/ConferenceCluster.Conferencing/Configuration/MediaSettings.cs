@@ -30,11 +30,3 @@ public enum MediaEncryption
     Required,
     NoEncryption,
 }
-
-/// <summary>A per-location override of a global on/off setting (break-in resistance, L3377–3378).</summary>
-public enum GlobalSettingOverride
-{
-    UseGlobalSetting,
-    No,
-    Yes,
-}

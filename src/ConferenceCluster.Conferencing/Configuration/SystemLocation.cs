@@ -91,3 +91,11 @@ public enum MediaLocationRole
     /// <summary>A location from a policy-supplied list, which replaces the configured chain (R26, L2219).</summary>
     PolicyLocation,
 }
+
+/// <summary>A per-location override of a global on/off setting (break-in resistance, L3377–3378).</summary>
+public enum GlobalSettingOverride
+{
+    UseGlobalSetting,
+    No,
+    Yes,
+}
