@@ -42,6 +42,7 @@ public sealed class Silo : IAsyncDisposable
     private readonly IServiceCollection _services;
     private readonly TaskCompletionSource<SiloTermination> _terminated = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopping = new();
+    private readonly HashSet<SiloAddress> _knownDead = [];
     private MembershipAgent _membership = null!;
     private Catalog _catalog = null!;
     private SiloCallRouter _router = null!;
@@ -125,10 +126,18 @@ public sealed class Silo : IAsyncDisposable
 
     private void OnMembershipChanged(MembershipSnapshot snapshot, GrainLocator locator)
     {
+        var cleaner = snapshot.ActiveSilos.Select(e => e.SiloAddress).Min();
         foreach (var dead in snapshot.Entries.Where(e => e.Status == SiloStatus.Dead && e.SiloAddress != Address))
         {
+            if (!_knownDead.Add(dead.SiloAddress)) continue;
             locator.InvalidateSilo(dead.SiloAddress);
             _messageCenter.Disconnect(dead.SiloAddress);
+            // Claims left by a dead silo are taken over lazily by whoever activates the grain next; one silo
+            // (the lowest active address) also sweeps them, so the directory does not keep them for ever.
+            if (cleaner == Address)
+                _ = Store.Directory.UnregisterSiloAsync(dead.SiloAddress).ContinueWith(
+                    t => _logger.LogWarning(t.Exception, "Could not remove the directory entries of {Silo}", dead.SiloAddress),
+                    TaskContinuationOptions.OnlyOnFaulted);
         }
     }
 

@@ -28,4 +28,6 @@ public sealed class ClusterMembershipOptions
     public TimeSpan MaxJoinAttemptTime { get; set; } = TimeSpan.FromMinutes(5);
     /// <summary>Dead rows older than this are deleted (Orleans: 7 days).</summary>
     public TimeSpan DefunctSiloExpiration { get; set; } = TimeSpan.FromDays(7);
+    /// <summary>How often each silo deletes defunct rows (Orleans: 1 h).</summary>
+    public TimeSpan DefunctSiloCleanupPeriod { get; set; } = TimeSpan.FromHours(1);
 }

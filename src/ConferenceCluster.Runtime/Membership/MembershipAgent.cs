@@ -78,7 +78,11 @@ internal sealed class MembershipAgent : IClusterMembershipView, ISiloLiveness, I
         _loops.Add(Task.Run(() => LoopAsync(_options.IAmAliveTablePublishTimeout, PublishIAmAliveAsync)));
         _loops.Add(Task.Run(() => LoopAsync(_options.TableRefreshTimeout, () => RefreshAsync())));
         _loops.Add(Task.Run(() => LoopAsync(_options.ProbePeriod, ProbeSuccessorsAsync)));
+        _loops.Add(Task.Run(() => LoopAsync(_options.DefunctSiloCleanupPeriod, CleanupDefunctSilosAsync)));
     }
+
+    private Task CleanupDefunctSilosAsync() =>
+        _table.CleanupDefunctSiloEntriesAsync(_time.GetUtcNow() - _options.DefunctSiloExpiration);
 
     /// <summary>Writes this silo's status (ShuttingDown, Dead ...) with the optimistic protocol, retrying on conflicts.</summary>
     public async Task UpdateLocalStatusAsync(SiloStatus status, CancellationToken cancellationToken)
