@@ -56,6 +56,28 @@ public sealed class LifecycleTests
     }
 
     [Fact]
+    public async Task Calls_keep_succeeding_while_the_silo_hosting_the_grain_leaves_gracefully()
+    {
+        await using var cluster = await Clusters.StartAsync(3);
+        var (caller, leaving) = (cluster.Silos[0], cluster.Silos[1]);
+        var key = "moving-" + Guid.NewGuid();
+        Assert.Equal(leaving.Name, await leaving.GrainFactory.GetGrain<IEchoGrain>(key).WhereAmI());
+
+        var grain = caller.GrainFactory.GetGrain<IEchoGrain>(key);
+        var stop = cluster.StopSiloAsync(leaving);
+        var hosts = new List<string>();
+        while (!stop.IsCompleted)
+            hosts.Add(await grain.WhereAmI());
+        await stop;
+        await cluster.WaitForActiveSilosAsync(2);
+        for (var i = 0; i < 10; i++)
+            hosts.Add(await grain.WhereAmI());
+
+        Assert.NotEqual(leaving.Name, hosts[^1]);
+        Assert.Contains(hosts[^1], cluster.Silos.Select(s => s.Name));
+    }
+
+    [Fact]
     public async Task A_silo_declared_dead_by_the_others_stops_itself()
     {
         await using var cluster = await Clusters.StartAsync(3);

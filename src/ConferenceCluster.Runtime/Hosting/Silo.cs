@@ -131,7 +131,10 @@ public sealed class Silo : IAsyncDisposable
         {
             if (!_knownDead.Add(dead.SiloAddress)) continue;
             locator.InvalidateSilo(dead.SiloAddress);
-            _messageCenter.Disconnect(dead.SiloAddress);
+            // A silo declared dead will never answer: fail what waits on it now. One that left gracefully closes
+            // its own connections once its last responses are out.
+            if (dead.SuspectTimes.Count > 0)
+                _messageCenter.Disconnect(dead.SiloAddress);
             // Claims left by a dead silo are taken over lazily by whoever activates the grain next; one silo
             // (the lowest active address) also sweeps them, so the directory does not keep them for ever.
             if (cleaner == Address)
@@ -180,6 +183,7 @@ public sealed class Silo : IAsyncDisposable
             await _catalog.DeactivateAllAsync().ConfigureAwait(false);
             await Store.Directory.UnregisterSiloAsync(Address, cancellationToken).ConfigureAwait(false);
             await _membership.UpdateLocalStatusAsync(SiloStatus.Dead, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(_messagingOptions.ShutdownLinger, _time, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex)
         {

@@ -70,17 +70,61 @@ internal sealed class SiloCallRouter : IGrainCallInvoker
                 throw new SiloUnavailableException($"could not reach an activation of {grainId} after {attempt} attempts");
             var target = await ResolveTargetAsync(grainId, grainClass).ConfigureAwait(false);
             if (target == _local.SiloAddress)
+            {
+                if (Stopping && grainClass.UsesDirectory && !_catalog.HasValidActivation(grainId))
+                {
+                    // Its activation here is on its way out; once unregistered, the next lookup places it elsewhere.
+                    await Task.Delay(RetryBackoff * (attempt + 1)).ConfigureAwait(false);
+                    continue;
+                }
                 return await DeliverLocallyAsync(grainId, grainClass, method, arguments, attempt).ConfigureAwait(false);
+            }
             try
             {
                 return await SendAsync(target, grainId, method, arguments, attempt).ConfigureAwait(false);
             }
-            catch (RetryableRejectionException ex)
+            catch (SiloUnavailableException ex)
             {
-                _logger.LogDebug("Retrying {Grain}: {Reason}", grainId, ex.Message);
+                // Safe to send again only if the request certainly ran nowhere: it never left this silo and the
+                // target has left the cluster, or the target left gracefully (a leaving silo answers every request
+                // it receives before it closes, running none on activations it no longer has).
+                var departure = await DepartureOfAsync(target).ConfigureAwait(false);
+                var retry = departure == Departure.Graceful || (departure == Departure.Failed && ex is MessageNotSentException);
+                if (!retry)
+                    throw;
                 _locator.Invalidate(grainId);
             }
+            catch (RetryableRejectionException ex)
+            {
+                // Typically a silo deactivating its grains on the way out: give it a moment, then look again.
+                _logger.LogDebug("Retrying {Grain}: {Reason}", grainId, ex.Message);
+                _locator.Invalidate(grainId);
+                await Task.Delay(RetryBackoff * (attempt + 1)).ConfigureAwait(false);
+            }
         }
+    }
+
+    private static readonly TimeSpan RetryBackoff = TimeSpan.FromMilliseconds(50);
+
+    private enum Departure
+    {
+        StillMember,
+        Graceful,
+        Failed,
+    }
+
+    private async Task<Departure> DepartureOfAsync(SiloAddress silo)
+    {
+        await _membership.RefreshAsync().ConfigureAwait(false);
+        var entry = _membership.Current.Entries.FirstOrDefault(e => e.SiloAddress == silo);
+        return entry switch
+        {
+            { Status: SiloStatus.ShuttingDown or SiloStatus.Stopping } => Departure.Graceful,
+            { Status: SiloStatus.Dead, SuspectTimes.Count: 0 } => Departure.Graceful,
+            { Status: SiloStatus.Dead } => Departure.Failed,
+            null when await _membership.IsDeadAsync(silo).ConfigureAwait(false) => Departure.Failed,
+            _ => Departure.StillMember,
+        };
     }
 
     private Task<object?> DeliverLocallyAsync(GrainId grainId, GrainClassMetadata grainClass, GrainMethod method, object?[] arguments, int forwardCount)
@@ -123,7 +167,15 @@ internal sealed class SiloCallRouter : IGrainCallInvoker
             Method = method.WireName,
             Body = PayloadSerializer.SerializeArguments(arguments, method.ParameterTypes),
         };
-        var connection = await _messageCenter.GetConnectionAsync(target).ConfigureAwait(false);
+        Connection connection;
+        try
+        {
+            connection = await _messageCenter.GetConnectionAsync(target).ConfigureAwait(false);
+        }
+        catch (SiloUnavailableException ex) when (ex is not MessageNotSentException)
+        {
+            throw new MessageNotSentException(ex.Message);
+        }
         if (method.IsOneWay)
         {
             connection.Send(request);
@@ -216,7 +268,8 @@ internal sealed class SiloCallRouter : IGrainCallInvoker
             else
             {
                 // Another silo chose this one: serve it here (placing or forwarding as the directory says).
-                if (Stopping)
+                // A stopping silo still serves the activations it has until they are deactivated, but starts none.
+                if (Stopping && !_catalog.HasValidActivation(grainId))
                     throw new RetryableRejectionException($"silo {_local.SiloAddress} is shutting down");
                 if (grainClass.Placement == PlacementStrategy.SiloPinned && grainId.Key != _local.Name)
                     throw new RetryableRejectionException($"{grainId} is pinned to another silo");

@@ -94,7 +94,13 @@ internal sealed class MembershipAgent : IClusterMembershipView, ISiloLiveness, I
             var row = data.Find(_local.SiloAddress) ?? throw new InvalidOperationException($"silo {_local.SiloAddress} has no membership row");
             if (row.Entry.Status == SiloStatus.Dead && status != SiloStatus.Dead)
                 throw new InvalidOperationException($"silo {_local.SiloAddress} was declared dead");
-            var updated = row.Entry with { Status = status, IAmAliveTime = _time.GetUtcNow() };
+            // A silo writing its own Dead leaves gracefully: no votes on its row tells the others so.
+            var updated = row.Entry with
+            {
+                Status = status,
+                IAmAliveTime = _time.GetUtcNow(),
+                SuspectTimes = status == SiloStatus.Dead ? [] : row.Entry.SuspectTimes,
+            };
             if (await _table.UpdateRowAsync(updated, row.ETag, data.Version.Next(), cancellationToken).ConfigureAwait(false))
             {
                 LocalStatus = status;

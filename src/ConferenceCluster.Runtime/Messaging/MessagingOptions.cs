@@ -9,6 +9,11 @@ public sealed class MessagingOptions
     public int MaxMessageBytes { get; set; } = 4 * 1024 * 1024;
     /// <summary>How long to wait for a TCP connect to another silo.</summary>
     public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
-    /// <summary>How many times a message may be forwarded between silos (stale directory caches) before it fails.</summary>
-    public int MaxForwardCount { get; set; } = 3;
+    /// <summary>How many times a call may be forwarded or retried between silos (stale caches, silos leaving) before it fails.</summary>
+    public int MaxForwardCount { get; set; } = 5;
+    /// <summary>
+    /// How long a leaving silo keeps its connections open after it wrote itself Dead, so that responses in flight
+    /// are flushed and the other silos have read the table before the sockets close.
+    /// </summary>
+    public TimeSpan ShutdownLinger { get; set; } = TimeSpan.FromMilliseconds(250);
 }
