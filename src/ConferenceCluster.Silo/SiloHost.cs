@@ -28,6 +28,7 @@ public sealed class SiloHost : IAsyncDisposable
     private readonly Action<SiloBuilder>? _configureSilo;
     private readonly ILogger _logger;
     private IClusterStore? _store;
+    private bool _httpStarted;
     private int _stopped;
 
     private SiloHost(WebApplication app, SiloHostConfiguration configuration, Action<SiloBuilder>? configureSilo)
@@ -81,6 +82,7 @@ public sealed class SiloHost : IAsyncDisposable
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         await _app.StartAsync(cancellationToken).ConfigureAwait(false);
+        _httpStarted = true;
         HttpPort = BoundHttpPort();
 
         var cluster = Configuration.Cluster;
@@ -138,7 +140,8 @@ public sealed class SiloHost : IAsyncDisposable
             return;
         if (Services.GetRequiredService<LocalSilo>().Current is { } silo)
             await silo.StopAsync().ConfigureAwait(false);
-        await _app.StopAsync().ConfigureAwait(false);
+        if (_httpStarted)
+            await _app.StopAsync().ConfigureAwait(false);
         if (_store is not null)
             await _store.DisposeAsync().ConfigureAwait(false);
     }
