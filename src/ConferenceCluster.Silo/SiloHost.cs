@@ -9,6 +9,7 @@ using ConferenceCluster.Silo.Security;
 using ConferenceCluster.Silo.Storage;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ConferenceCluster.Silo;
@@ -68,10 +69,14 @@ public sealed class SiloHost : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenAnyIP(configuration.Silo.Ports.Http));
 
         var app = builder.Build();
+        // Bodiless API errors (404 for no such resource, 405 for a wrong method, ...) still get the JSON error body API clients parse.
+        app.UseStatusCodePages(context => context.HttpContext.Request.Path.StartsWithSegments("/api")
+            ? ApiError.Result(context.HttpContext.Response.StatusCode,
+                ReasonPhrases.GetReasonPhrase(context.HttpContext.Response.StatusCode).ToLowerInvariant()).ExecuteAsync(context.HttpContext)
+            : Task.CompletedTask);
         app.UseAdminAuthentication();
         app.MapHealthEndpoints();
         app.MapAdminApi();
-        app.MapFallback("/api/{**path}", () => ApiError.Result(StatusCodes.Status404NotFound, "no such resource"));
         return new SiloHost(app, configuration, configureSilo);
     }
 

@@ -74,7 +74,7 @@ public sealed class AdminAuthenticationTests : IAsyncLifetime
         var authenticated = await admin.GetAsync("/api/admin/configuration/v1/nothing/");
 
         Assert.Equal(HttpStatusCode.NotFound, authenticated.StatusCode);
-        Assert.Equal("no such resource", (await authenticated.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
+        Assert.Equal("not found", (await authenticated.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
     }
 
     [Fact]

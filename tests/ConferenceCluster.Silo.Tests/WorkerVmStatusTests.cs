@@ -129,4 +129,13 @@ public sealed class WorkerVmStatusTests : IAsyncLifetime
         Assert.Equal("b", b.GetProperty("name").GetString());
         Assert.Equal("id", unknown.GetProperty("field").GetString());
     }
+
+    [Fact]
+    public async Task A_wrong_method_gets_405_with_a_json_error()
+    {
+        var response = await _http.DeleteAsync(WorkerVm);
+
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, response.StatusCode);
+        Assert.Equal("method not allowed", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString());
+    }
 }
