@@ -57,6 +57,7 @@ public sealed class SiloHost : IAsyncDisposable
         configureWeb?.Invoke(builder);
         var configuration = SiloHostConfiguration.Load(builder.Configuration);
 
+        builder.Services.AddSingleton(configuration);
         builder.Services.AddSingleton(configuration.Cluster);
         builder.Services.AddSingleton(configuration.Silo);
         builder.Services.AddSingleton(configuration.Admin);
