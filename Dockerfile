@@ -1,0 +1,38 @@
+# One silo (Conferencing Node) per container. Configure it only through environment variables, e.g.
+#   docker run -e Cluster__Storage=postgres -e Cluster__ConnectionString="Host=db;..." \
+#              -e Silo__Name=node-1 -e Silo__AdvertisedAddress=10.0.0.7 -p 8080:8080 ... conferencecluster
+# Keys: docs/operations.md.
+
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /source
+# Project files first, so the restore layer survives source-only changes.
+COPY global.json Directory.Build.props ConferenceCluster.sln ./
+COPY src/Directory.Build.props src/
+COPY src/ConferenceCluster.Runtime/ConferenceCluster.Runtime.csproj src/ConferenceCluster.Runtime/
+COPY src/ConferenceCluster.Silo/ConferenceCluster.Silo.csproj src/ConferenceCluster.Silo/
+RUN dotnet restore src/ConferenceCluster.Silo/ConferenceCluster.Silo.csproj
+COPY src/ src/
+RUN dotnet publish src/ConferenceCluster.Silo/ConferenceCluster.Silo.csproj -c Release --no-restore -o /app
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0
+# libopus0: Opus codec of the media path; libsqlite3-0: embedded cluster database; curl: the HEALTHCHECK.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libopus0 libsqlite3-0 curl \
+    && rm -rf /var/lib/apt/lists/*
+COPY --from=build /app /app
+# The working directory holds the default SQLite cluster database (./data/cluster.db); mount a volume to keep it.
+RUN mkdir -p /var/lib/conferencecluster/data && chown -R "$APP_UID" /var/lib/conferencecluster
+WORKDIR /var/lib/conferencecluster
+VOLUME /var/lib/conferencecluster/data
+USER $APP_UID
+
+# The silo binds Silo__Ports__Http itself; the base image's ASPNETCORE_HTTP_PORTS would only draw a warning.
+ENV ASPNETCORE_HTTP_PORTS= \
+    Silo__Ports__Silo=11111 \
+    Silo__Ports__Gateway=30000 \
+    Silo__Ports__Http=8080
+# silo-to-silo, client gateway, HTTP (health + management API), SIP
+EXPOSE 11111 30000 8080 5060/udp 5060/tcp
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+    CMD curl -fsS "http://127.0.0.1:${Silo__Ports__Http}/health" >/dev/null || exit 1
+ENTRYPOINT ["dotnet", "/app/ConferenceCluster.Silo.dll"]

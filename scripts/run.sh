@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Runs one silo (Conferencing Node) of a ConferenceCluster, by default on the embedded SQLite cluster
+# database ./data/cluster.db. Extra arguments go to the silo, e.g.
+#   bash scripts/run.sh --Silo:Name=node-2 --Silo:Ports:Silo=11112 --Silo:Ports:Gateway=30001 --Silo:Ports:Http=8081
+# Configuration keys: docs/operations.md.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/lib/packages.sh
+
+# libopus0: the media path's Opus codec; libsqlite3-0: the embedded cluster database.
+ensure_debian_packages libopus0 libsqlite3-0
+command -v dotnet >/dev/null || { echo "run.sh: the .NET 10 SDK (dotnet) is required" >&2; exit 1; }
+
+exec dotnet run -c Release --project src/ConferenceCluster.Silo -- "$@"

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Builds the solution once and runs every test project under tests/ (benchmarks excepted), one after another,
+# against a throwaway PostgreSQL server. Prints one line per project and ends with the totals alone on a line:
+#   N passed, N failed[, N skipped]
+# Exits non-zero if any project failed, crashed or ran no test.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/lib/packages.sh
+
+# Everything the tests drive for real: libopus (codec), SQLite (embedded store), SIPp and baresip (SIP peers).
+install_test_dependencies() {
+    ensure_debian_packages libopus0 libsqlite3-0 sip-tester baresip
+}
+
+install_test_dependencies
+
+dotnet build -c Release ConferenceCluster.sln
+
+if [[ -f scripts/postgres.sh ]]; then
+    trap 'bash scripts/postgres.sh stop >/dev/null 2>&1 || true' EXIT
+    bash scripts/postgres.sh start
+    CONFERENCECLUSTER_TEST_POSTGRES="$(bash scripts/postgres.sh url)"
+    export CONFERENCECLUSTER_TEST_POSTGRES
+else
+    echo "test.sh: scripts/postgres.sh is absent; PostgreSQL tests will skip" >&2
+fi
+
+results_dir="$(mktemp -d)"
+total_passed=0 total_failed=0 total_skipped=0 any_failure=0
+summaries=()
+
+while IFS= read -r project; do
+    name="$(basename "$project" .csproj)"
+    log="$results_dir/$name.log"
+    echo "=== $name"
+    set +e
+    dotnet test "$project" --no-build -c Release 2>&1 | tee "$log"
+    exit_code=${PIPESTATUS[0]}
+    set -e
+
+    # vstest's closing line per assembly: "Passed!  - Failed:     0, Passed:    56, Skipped:     0, Total:    56, ..."
+    read -r passed failed skipped < <(
+        grep -Eo 'Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+' "$log" |
+            awk -F'[:,] +' '{ f += $2; p += $4; s += $6 } END { print p + 0, f + 0, s + 0 }')
+    verdict="ok"
+    if [[ $exit_code -ne 0 || $failed -gt 0 ]]; then
+        verdict="FAILED (exit $exit_code)"
+        any_failure=1
+    elif [[ $((passed + failed)) -eq 0 ]]; then
+        verdict="FAILED (ran no test)"
+        any_failure=1
+    fi
+    total_passed=$((total_passed + passed))
+    total_failed=$((total_failed + failed))
+    total_skipped=$((total_skipped + skipped))
+    summaries+=("  [$name] passed $passed, failed $failed, skipped $skipped: $verdict")
+done < <(find tests -name '*.csproj' -not -path '*Benchmarks*' | sort)
+
+echo
+echo "Test projects:"
+if [[ ${#summaries[@]} -eq 0 ]]; then
+    echo "  none found under tests/"
+    any_failure=1
+else
+    printf '%s\n' "${summaries[@]}"
+fi
+totals="$total_passed passed, $total_failed failed"
+[[ $total_skipped -gt 0 ]] && totals+=", $total_skipped skipped"
+echo "$totals"
+exit $any_failure

@@ -1,0 +1,82 @@
+using ConferenceCluster.Runtime.Storage;
+
+namespace ConferenceCluster.Silo.Configuration;
+
+// The complete set of the host's configuration keys. Each may come from appsettings.json, an environment
+// variable (Cluster__Id) or the command line (--Cluster:Id=x); SiloHostConfiguration.Keys lists them all and
+// docs/operations.md documents them. A key that is not here is rejected at startup, so a typo cannot pass unnoticed.
+
+/// <summary>Section <c>Cluster</c>: which cluster this silo joins and where that cluster's database is.</summary>
+public sealed class ClusterOptions
+{
+    public const string SectionName = "Cluster";
+
+    /// <summary><c>Cluster:Id</c>: silos with the same id and database form one cluster.</summary>
+    public string Id { get; set; } = "conference-cluster";
+
+    /// <summary><c>Cluster:Storage</c>: sqlite (embedded, one machine), postgres (a real cluster) or memory (this process only).</summary>
+    public ClusterStorageKind Storage { get; set; } = ClusterStorageKind.Sqlite;
+
+    /// <summary><c>Cluster:ConnectionString</c>: required for postgres; for sqlite defaults to <c>./data/cluster.db</c>.</summary>
+    public string? ConnectionString { get; set; }
+}
+
+/// <summary>What a Conferencing Node does with the calls it receives.</summary>
+public enum SiloRole
+{
+    /// <summary>Receives calls and processes their media (Pexip's transcoding Conferencing Node).</summary>
+    Transcoding,
+    /// <summary>Receives calls and relays their media to a transcoding node (Pexip's Proxying Edge Node).</summary>
+    Proxying,
+}
+
+/// <summary>Section <c>Silo</c>: this silo (Conferencing Node) and its listeners.</summary>
+public sealed class SiloHostOptions
+{
+    public const string SectionName = "Silo";
+
+    /// <summary><c>Silo:Name</c>: unique among the cluster's active silos.</summary>
+    public string Name { get; set; } = Environment.MachineName;
+
+    /// <summary><c>Silo:Location</c>: the system location this node belongs to.</summary>
+    public string Location { get; set; } = "default";
+
+    /// <summary><c>Silo:Role</c>: transcoding or proxying.</summary>
+    public SiloRole Role { get; set; } = SiloRole.Transcoding;
+
+    /// <summary><c>Silo:AdvertisedAddress</c>: the IP address or host name other silos and clients reach this one at.</summary>
+    public string AdvertisedAddress { get; set; } = "127.0.0.1";
+
+    public SiloPortOptions Ports { get; set; } = new();
+
+    /// <summary><c>Silo:GrainAssemblies</c>: paths of extra assemblies whose grains this silo hosts (tests load theirs this way).</summary>
+    public List<string> GrainAssemblies { get; set; } = [];
+}
+
+/// <summary>Section <c>Silo:Ports</c>. Port 0 takes an ephemeral port (tests).</summary>
+public sealed class SiloPortOptions
+{
+    /// <summary><c>Silo:Ports:Silo</c>: silo-to-silo messaging (Orleans' default).</summary>
+    public int Silo { get; set; } = 11111;
+
+    /// <summary><c>Silo:Ports:Gateway</c>: cluster clients (Orleans' default).</summary>
+    public int Gateway { get; set; } = 30000;
+
+    /// <summary><c>Silo:Ports:Http</c>: health and the management API, bound on all interfaces.</summary>
+    public int Http { get; set; } = 8080;
+}
+
+/// <summary>Section <c>Admin</c>: the management API's HTTP Basic credentials.</summary>
+public sealed class AdminOptions
+{
+    public const string SectionName = "Admin";
+
+    /// <summary><c>Admin:Username</c>.</summary>
+    public string Username { get; set; } = "admin";
+
+    /// <summary>
+    /// <c>Admin:Password</c>. When unset, the first silo of the cluster generates one, stores only its salted
+    /// hash in the cluster database and logs it once.
+    /// </summary>
+    public string? Password { get; set; }
+}

@@ -1,0 +1,195 @@
+using System.Reflection;
+using System.Text.Json;
+using ConferenceCluster.Runtime.Hosting;
+using ConferenceCluster.Runtime.Storage;
+using ConferenceCluster.Silo.Api;
+using ConferenceCluster.Silo.Api.Admin;
+using ConferenceCluster.Silo.Configuration;
+using ConferenceCluster.Silo.Security;
+using ConferenceCluster.Silo.Storage;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace ConferenceCluster.Silo;
+
+/// <summary>
+/// One Conferencing Node process: the HTTP endpoints (health, management API) and one silo of the cluster.
+/// <c>Program</c> runs it; tests start it in-process with their own configuration, loggers and store.
+/// </summary>
+public sealed class SiloHost : IAsyncDisposable
+{
+    /// <summary>Exit code when the configuration is invalid.</summary>
+    public const int ExitConfigurationError = 2;
+    /// <summary>Exit code when the silo failed to start, was declared dead by the cluster, or was killed.</summary>
+    public const int ExitSiloFailed = 1;
+
+    private readonly WebApplication _app;
+    private readonly Action<SiloBuilder>? _configureSilo;
+    private readonly ILogger _logger;
+    private IClusterStore? _store;
+    private bool _httpStarted;
+    private int _stopped;
+
+    private SiloHost(WebApplication app, SiloHostConfiguration configuration, Action<SiloBuilder>? configureSilo)
+    {
+        _app = app;
+        Configuration = configuration;
+        _configureSilo = configureSilo;
+        _logger = app.Services.GetRequiredService<ILogger<SiloHost>>();
+    }
+
+    public SiloHostConfiguration Configuration { get; }
+    public IServiceProvider Services => _app.Services;
+    public Runtime.Hosting.Silo Silo => Services.GetRequiredService<LocalSilo>().Current ?? throw new InvalidOperationException("the silo is not started");
+    /// <summary>The HTTP port actually bound (differs from <c>Silo:Ports:Http</c> when that is 0).</summary>
+    public int HttpPort { get; private set; }
+
+    /// <summary>Reads and validates the configuration (throws <see cref="SiloConfigurationException"/>) and wires the HTTP endpoints.</summary>
+    /// <param name="args">Command-line arguments (<c>--Silo:Name=x</c>).</param>
+    /// <param name="configureWeb">Runs before the configuration is read: tests add configuration sources, loggers and services here.</param>
+    /// <param name="configureSilo">Last say over the silo (tests shorten membership timings).</param>
+    public static SiloHost Create(string[] args, Action<WebApplicationBuilder>? configureWeb = null, Action<SiloBuilder>? configureSilo = null)
+    {
+        // Content root at the binary, so appsettings.json is found whatever the working directory.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        configureWeb?.Invoke(builder);
+        var configuration = SiloHostConfiguration.Load(builder.Configuration);
+
+        builder.Services.AddSingleton(configuration);
+        builder.Services.AddSingleton(configuration.Cluster);
+        builder.Services.AddSingleton(configuration.Silo);
+        builder.Services.AddSingleton(configuration.Admin);
+        builder.Services.TryAddSingleton<IClusterStoreProvider, DefaultClusterStoreProvider>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<LocalSilo>();
+        builder.Services.AddSingleton<AdminCredentials>();
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
+        // Silo:Ports:Http is the one HTTP endpoint; ASPNETCORE_URLS and friends do not apply.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenAnyIP(configuration.Silo.Ports.Http));
+
+        var app = builder.Build();
+        // Bodiless API errors (404 for no such resource, 405 for a wrong method, ...) still get the JSON error body API clients parse.
+        app.UseStatusCodePages(context => context.HttpContext.Request.Path.StartsWithSegments("/api")
+            ? ApiError.Result(context.HttpContext.Response.StatusCode,
+                ReasonPhrases.GetReasonPhrase(context.HttpContext.Response.StatusCode).ToLowerInvariant()).ExecuteAsync(context.HttpContext)
+            : Task.CompletedTask);
+        app.UseAdminAuthentication();
+        app.MapHealthEndpoints();
+        app.MapAdminApi();
+        return new SiloHost(app, configuration, configureSilo);
+    }
+
+    /// <summary>
+    /// Starts HTTP, opens the cluster database, makes sure the cluster has admin credentials, then joins the
+    /// cluster. HTTP comes first so the membership row carries the bound HTTP port and /health answers 503 while joining.
+    /// </summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        await _app.StartAsync(cancellationToken).ConfigureAwait(false);
+        _httpStarted = true;
+        HttpPort = BoundHttpPort();
+
+        var cluster = Configuration.Cluster;
+        if (cluster.Storage == ClusterStorageKind.Memory)
+            _logger.LogWarning("Cluster:Storage is memory: this silo is a cluster of its own and forgets everything when it stops");
+        _store = Services.GetRequiredService<IClusterStoreProvider>().Create(cluster.Storage, cluster.Id, cluster.ConnectionString);
+        await _store.InitializeAsync(cancellationToken).ConfigureAwait(false);
+        await Services.GetRequiredService<AdminCredentials>().InitializeAsync(_store.Documents, cluster.Id, cancellationToken).ConfigureAwait(false);
+
+        var silo = BuildSilo(_store);
+        Services.GetRequiredService<LocalSilo>().Current = silo;
+        await silo.StartAsync(cancellationToken).ConfigureAwait(false);
+        _logger.LogInformation("Silo {Name} serves HTTP on port {HttpPort}", silo.Name, HttpPort);
+    }
+
+    /// <summary>
+    /// Runs until the process is asked to stop (SIGTERM, Ctrl-C) or the silo stops by itself; then leaves the
+    /// cluster gracefully. Returns the process exit code: non-zero when the silo failed or was declared dead.
+    /// </summary>
+    public async Task<int> RunAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _logger.LogCritical(ex, "The silo failed to start");
+            await StopAsync().ConfigureAwait(false);
+            return ExitSiloFailed;
+        }
+
+        var stopRequested = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (_app.Lifetime.ApplicationStopping.Register(() => stopRequested.TrySetResult()))
+        using (cancellationToken.Register(() => stopRequested.TrySetResult()))
+        {
+            var terminated = Silo.Terminated;
+            if (await Task.WhenAny(stopRequested.Task, terminated).ConfigureAwait(false) == terminated
+                && await terminated.ConfigureAwait(false) is var reason and not SiloTermination.Graceful)
+            {
+                // As an Orleans silo does: a silo the cluster gave up on must not linger; its supervisor restarts it.
+                _logger.LogCritical("The silo stopped ({Reason}); the process exits with code {ExitCode}", reason, ExitSiloFailed);
+                await StopAsync().ConfigureAwait(false);
+                return ExitSiloFailed;
+            }
+        }
+        await StopAsync().ConfigureAwait(false);
+        return 0;
+    }
+
+    /// <summary>Leaves the cluster gracefully (if still in it), then stops HTTP and closes the cluster database.</summary>
+    public async Task StopAsync()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+            return;
+        if (Services.GetRequiredService<LocalSilo>().Current is { } silo)
+            await silo.StopAsync().ConfigureAwait(false);
+        if (_httpStarted)
+            await _app.StopAsync().ConfigureAwait(false);
+        if (_store is not null)
+            await _store.DisposeAsync().ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private Runtime.Hosting.Silo BuildSilo(IClusterStore store)
+    {
+        var options = Configuration.Silo;
+        var siloOptions = new SiloOptions
+        {
+            ClusterId = Configuration.Cluster.Id,
+            SiloName = options.Name,
+            AdvertisedAddress = options.AdvertisedAddress,
+            ListenAddress = "0.0.0.0",
+            SiloPort = options.Ports.Silo,
+            GatewayPort = options.Ports.Gateway,
+            GatewayEnabled = true,
+            Metadata =
+            {
+                [SiloMetadataKeys.Location] = options.Location,
+                [SiloMetadataKeys.Role] = options.Role.ToString().ToLowerInvariant(),
+                [SiloMetadataKeys.HttpPort] = HttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            },
+        };
+        var builder = new SiloBuilder(siloOptions)
+            .UseStore(store)
+            .UseTimeProvider(Services.GetRequiredService<TimeProvider>())
+            .UseLoggerFactory(Services.GetRequiredService<ILoggerFactory>());
+        foreach (var path in options.GrainAssemblies)
+            builder.AddGrainsFromAssembly(Assembly.LoadFrom(Path.GetFullPath(path)));
+        _configureSilo?.Invoke(builder);
+        return builder.Build();
+    }
+
+    private int BoundHttpPort()
+    {
+        var addresses = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        return new Uri(addresses.First()).Port;
+    }
+}

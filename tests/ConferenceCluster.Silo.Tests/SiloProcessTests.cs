@@ -1,0 +1,93 @@
+using System.Diagnostics;
+using System.Net;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace ConferenceCluster.Silo.Tests;
+
+/// <summary>The real executable, as an operator runs it: exit codes, stderr and SIGTERM.</summary>
+public partial class SiloProcessTests
+{
+    private const int SigTerm = 15;
+
+    [Fact]
+    public async Task Sigterm_leaves_the_cluster_gracefully_and_exits_zero()
+    {
+        using var silo = SiloProcess.Start("--Cluster:Storage=memory", "--Silo:Name=proc", "--Silo:Ports:Silo=0", "--Silo:Ports:Gateway=0", "--Silo:Ports:Http=0");
+        await Eventually.TrueAsync(() => silo.HttpPort is not null || silo.Process.HasExited, "the silo to log its HTTP port");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{silo.HttpPort}") };
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health")).StatusCode);
+
+        Assert.Equal(0, Kill(silo.Process.Id, SigTerm));
+        await silo.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(0, silo.Process.ExitCode);
+        Assert.Contains("stopped (Graceful)", silo.Output);
+    }
+
+    [Fact]
+    public async Task An_invalid_configuration_exits_with_code_2_naming_the_key_on_stderr()
+    {
+        using var silo = SiloProcess.Start("--Silo:Role=mixing", "--Silo:Ports:Http=99999");
+        await silo.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(SiloHost.ExitConfigurationError, silo.Process.ExitCode);
+        Assert.Contains("Silo:Role must be one of transcoding, proxying", silo.Errors);
+        Assert.Contains("Silo:Ports:Http must be a port number", silo.Errors);
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+
+    private sealed partial class SiloProcess : IDisposable
+    {
+        private readonly StringBuilder _output = new();
+        private readonly StringBuilder _errors = new();
+
+        private SiloProcess(Process process) => Process = process;
+
+        public Process Process { get; }
+        public int? HttpPort { get; private set; }
+        public string Output { get { lock (_output) return _output.ToString(); } }
+        public string Errors { get { lock (_errors) return _errors.ToString(); } }
+
+        public static SiloProcess Start(params string[] args)
+        {
+            var info = new ProcessStartInfo("dotnet")
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                WorkingDirectory = AppContext.BaseDirectory,
+            };
+            info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ConferenceCluster.Silo.dll"));
+            foreach (var arg in args)
+                info.ArgumentList.Add(arg);
+            var silo = new SiloProcess(new Process { StartInfo = info });
+            silo.Process.OutputDataReceived += (_, e) => silo.OnOutput(e.Data);
+            silo.Process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (silo._errors) silo._errors.AppendLine(e.Data); };
+            silo.Process.Start();
+            silo.Process.BeginOutputReadLine();
+            silo.Process.BeginErrorReadLine();
+            return silo;
+        }
+
+        private void OnOutput(string? line)
+        {
+            if (line is null) return;
+            lock (_output) _output.AppendLine(line);
+            if (HttpPortLine().Match(line) is { Success: true } match)
+                HttpPort = int.Parse(match.Groups[1].Value);
+        }
+
+        public void Dispose()
+        {
+            if (!Process.HasExited)
+                Process.Kill();
+            Process.Dispose();
+        }
+
+        [GeneratedRegex(@"serves HTTP on port (\d+)")]
+        private static partial Regex HttpPortLine();
+    }
+}
