@@ -1,0 +1,34 @@
+using ConferenceCluster.Runtime.Sql.Sqlite;
+using ConferenceCluster.Runtime.Storage;
+
+namespace ConferenceCluster.Runtime.Sql.Tests;
+
+/// <summary>The suite on a fresh SQLite file per test, in a directory that does not exist yet.</summary>
+public sealed class SqliteClusterStoreTests : SharedDatabaseConformanceTests
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "cc-sqlite-tests", Guid.NewGuid().ToString("N"));
+
+    private string DatabasePath => Path.Combine(_directory, "nested", "cluster.db");
+
+    protected override IClusterStore CreateStore(string clusterId) => new SqliteClusterStore(clusterId, DatabasePath);
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        System.IO.Directory.Delete(_directory, recursive: true);
+    }
+
+    [Fact]
+    public void The_store_creates_the_missing_directory_and_the_file()
+    {
+        Assert.True(File.Exists(DatabasePath));
+        Assert.Equal(DatabasePath, ((SqliteClusterStore)Store).Path);
+    }
+
+    [Fact]
+    public async Task The_file_is_in_write_ahead_log_mode()
+    {
+        Assert.NotNull(await Store.Documents.TryInsertAsync("c", "1", "{}"));
+        Assert.True(File.Exists(DatabasePath + "-wal"));
+    }
+}
