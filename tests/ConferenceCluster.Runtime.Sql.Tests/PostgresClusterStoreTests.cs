@@ -13,6 +13,8 @@ public sealed class PostgresClusterStoreTests : SharedDatabaseConformanceTests
 
     protected override IClusterStore CreateStore(string clusterId) => new PostgresClusterStore(clusterId, ConnectionString());
 
+    protected override (ClusterStorageKind, string) ProcessConfiguration => (ClusterStorageKind.Postgres, ConnectionString());
+
     private static string ConnectionString() =>
         Environment.GetEnvironmentVariable(ConnectionStringVariable) is { Length: > 0 } connectionString
             ? connectionString

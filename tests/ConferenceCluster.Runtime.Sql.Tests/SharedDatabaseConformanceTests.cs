@@ -5,18 +5,21 @@ using ConferenceCluster.Runtime.Storage;
 namespace ConferenceCluster.Runtime.Sql.Tests;
 
 /// <summary>
-/// What only a database shared by several silo processes has to prove: separate store instances (each with its
-/// own connections and its own in-process gate, as three processes would have) still agree.
+/// What only a database shared by several silo processes has to prove: separate store instances in this
+/// process (each with its own connections and its own gate) and separate OS processes still agree.
 /// </summary>
 public abstract class SharedDatabaseConformanceTests : ClusterStoreConformanceTests
 {
     private const int ProcessCount = 3;
 
+    /// <summary>How a separate process reaches this test's database, through <see cref="ClusterStoreFactory"/>.</summary>
+    protected abstract (ClusterStorageKind Kind, string ConnectionString) ProcessConfiguration { get; }
+
     private async Task<IClusterStore[]> OpenProcessesAsync(string clusterId) =>
         await Task.WhenAll(Enumerable.Range(0, ProcessCount).Select(_ => Task.Run(() => OpenStoreAsync(clusterId))));
 
     [Fact]
-    public async Task Registration_race_from_three_processes_has_one_winner_per_grain()
+    public async Task Registration_race_from_three_store_instances_has_one_winner_per_grain()
     {
         var processes = await OpenProcessesAsync(ClusterId);
         var grains = Enumerable.Range(0, 5).Select(i => $"contested-{i}").ToList();
@@ -40,7 +43,7 @@ public abstract class SharedDatabaseConformanceTests : ClusterStoreConformanceTe
     }
 
     [Fact]
-    public async Task Takeover_race_from_three_processes_has_one_winner()
+    public async Task Takeover_race_from_three_store_instances_has_one_winner()
     {
         var processes = await OpenProcessesAsync(ClusterId);
         var onDeadSilo = Activation("contested", 1);
@@ -55,7 +58,7 @@ public abstract class SharedDatabaseConformanceTests : ClusterStoreConformanceTe
     }
 
     [Fact]
-    public async Task Membership_writes_from_three_processes_are_totally_ordered()
+    public async Task Membership_writes_from_three_store_instances_are_totally_ordered()
     {
         var processes = await OpenProcessesAsync(ClusterId);
         const int rowsPerProcess = 8;
@@ -80,7 +83,7 @@ public abstract class SharedDatabaseConformanceTests : ClusterStoreConformanceTe
     }
 
     [Fact]
-    public async Task Documents_written_by_three_processes_keep_versions_and_counter_consistent()
+    public async Task Documents_written_by_three_store_instances_keep_versions_and_counter_consistent()
     {
         var processes = await OpenProcessesAsync(ClusterId);
         Assert.NotNull(await processes[0].Documents.TryInsertAsync("c", "shared", "0"));
@@ -108,11 +111,42 @@ public abstract class SharedDatabaseConformanceTests : ClusterStoreConformanceTe
     }
 
     [Fact]
-    public async Task Three_processes_may_initialize_a_new_cluster_at_once()
+    public async Task Three_store_instances_may_initialize_a_new_cluster_at_once()
     {
         var clusterId = NewClusterId();
         var processes = await OpenProcessesAsync(clusterId);
         foreach (var store in processes)
             Assert.Equal(0, (await store.Membership.ReadAllAsync()).Version.Version);
+    }
+
+    [Fact]
+    public async Task Registration_race_between_three_os_processes_has_one_winner_per_grain()
+    {
+        const int claimsPerGrain = 17;
+        var (kind, connectionString) = ProcessConfiguration;
+
+        var outputs = await StoreProcess.RunAsync(StoreProcess.Register, kind, connectionString, ClusterId, ProcessCount, claimsPerGrain);
+
+        var results = outputs.SelectMany(lines => lines).Select(line => line.Split(' ')).ToList();
+        Assert.Equal(ProcessCount * claimsPerGrain * StoreProcess.RaceGrains.Count, results.Count);
+        foreach (var grain in StoreProcess.RaceGrains)
+        {
+            var (silo, activation) = Assert.Single(results.Where(r => r[0] == grain.Key).Select(r => (r[1], r[2])).Distinct());
+            var winner = new GrainAddress(grain, SiloAddress.Parse(silo), Guid.Parse(activation));
+            Assert.Equal(winner, await Store.Directory.LookupAsync(grain));
+        }
+    }
+
+    [Fact]
+    public async Task Membership_joins_from_three_os_processes_are_totally_ordered()
+    {
+        const int rowsPerProcess = 6;
+        var (kind, connectionString) = ProcessConfiguration;
+
+        await StoreProcess.RunAsync(StoreProcess.Join, kind, connectionString, ClusterId, ProcessCount, rowsPerProcess);
+
+        var data = await Store.Membership.ReadAllAsync();
+        Assert.Equal(ProcessCount * rowsPerProcess, data.Version.Version);
+        Assert.Equal(ProcessCount * rowsPerProcess, data.Rows.Count);
     }
 }

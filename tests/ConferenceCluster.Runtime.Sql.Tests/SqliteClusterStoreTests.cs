@@ -12,6 +12,8 @@ public sealed class SqliteClusterStoreTests : SharedDatabaseConformanceTests
 
     protected override IClusterStore CreateStore(string clusterId) => new SqliteClusterStore(clusterId, DatabasePath);
 
+    protected override (ClusterStorageKind, string) ProcessConfiguration => (ClusterStorageKind.Sqlite, $"Data Source={DatabasePath}");
+
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
