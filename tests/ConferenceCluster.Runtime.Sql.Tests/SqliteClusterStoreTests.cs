@@ -28,9 +28,26 @@ public sealed class SqliteClusterStoreTests : SharedDatabaseConformanceTests
     }
 
     [Fact]
-    public async Task The_file_is_in_write_ahead_log_mode()
+    public void The_file_is_in_write_ahead_log_mode()
     {
-        Assert.NotNull(await Store.Documents.TryInsertAsync("c", "1", "{}"));
-        Assert.True(File.Exists(DatabasePath + "-wal"));
+        using var connection = SqliteConnection.Open(DatabasePath, TimeSpan.FromSeconds(5));
+        using var statement = connection.Prepare("PRAGMA journal_mode");
+        Assert.True(statement.Step());
+        Assert.Equal("wal", statement.GetString(0));
+    }
+
+    [Fact]
+    public async Task Three_os_processes_can_create_a_new_file_together()
+    {
+        var freshPath = Path.Combine(_directory, "fresh", "cluster.db");
+        var clusterId = NewClusterId();
+
+        await StoreProcess.RunAsync(StoreProcess.Join, ClusterStorageKind.Sqlite, freshPath, clusterId, processCount: 3, count: 2);
+
+        await using var store = new SqliteClusterStore(clusterId, freshPath);
+        await store.InitializeAsync();
+        var data = await store.Membership.ReadAllAsync();
+        Assert.Equal(6, data.Version.Version);
+        Assert.Equal(6, data.Rows.Count);
     }
 }

@@ -70,18 +70,33 @@ internal sealed class SqliteConnection : IDisposable
     public T InTransaction<T>(bool immediate, Func<SqliteConnection, (T Result, bool Commit)> work)
     {
         Execute(immediate ? "BEGIN IMMEDIATE" : "BEGIN");
-        bool open = true;
+        T result;
+        bool commit;
         try
         {
-            var (result, commit) = work(this);
-            open = false;
+            (result, commit) = work(this);
             Execute(commit ? "COMMIT" : "ROLLBACK");
-            return result;
         }
-        catch when (open)
+        catch
+        {
+            // Never leave the connection inside a transaction: the next operation would silently join it.
+            RollbackIfOpen();
+            throw;
+        }
+        return result;
+    }
+
+    private void RollbackIfOpen()
+    {
+        if (SqliteNative.sqlite3_get_autocommit(_handle) != 0)
+            return;
+        try
         {
             Execute("ROLLBACK");
-            throw;
+        }
+        catch (SqliteException)
+        {
+            // The original error is the one worth reporting; a failed rollback leaves nothing committed either.
         }
     }
 

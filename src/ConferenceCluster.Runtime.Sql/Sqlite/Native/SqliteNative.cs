@@ -81,6 +81,10 @@ internal static partial class SqliteNative
     [LibraryImport(LibraryName)]
     public static partial int sqlite3_changes(SqliteConnectionHandle db);
 
+    /// <summary>Non-zero when no transaction is open (SQLite may have rolled one back by itself after an error).</summary>
+    [LibraryImport(LibraryName)]
+    public static partial int sqlite3_get_autocommit(SqliteConnectionHandle db);
+
     [LibraryImport(LibraryName, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int sqlite3_prepare_v2(SqliteConnectionHandle db, string sql, int byteCount, out SqliteStatementHandle statement, IntPtr tail);
 
