@@ -51,3 +51,17 @@ public sealed class SqliteClusterStoreTests : SharedDatabaseConformanceTests
         Assert.Equal(6, data.Rows.Count);
     }
 }
+
+/// <summary>SQLite's private in-memory database works as a store too (one store per database, nothing on disk).</summary>
+public sealed class SqliteInMemoryClusterStoreTests
+{
+    [Fact]
+    public async Task A_memory_data_source_keeps_nothing_on_disk()
+    {
+        await using var store = ClusterStoreFactory.Create(ClusterStorageKind.Sqlite, "c1", "Data Source=:memory:");
+        await store.InitializeAsync();
+        Assert.Equal(":memory:", ((SqliteClusterStore)store).Path);
+        Assert.NotNull(await store.Documents.TryInsertAsync("c", "1", "{}"));
+        Assert.Equal(1, await store.Documents.GetChangeCounterAsync());
+    }
+}

@@ -9,6 +9,8 @@ internal sealed class SqliteDatabase : IDisposable
     /// <summary>How long a statement waits for another process's write lock before failing with SQLITE_BUSY.</summary>
     public static readonly TimeSpan BusyTimeout = TimeSpan.FromSeconds(5);
 
+    private const string InMemoryPath = ":memory:";
+
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly SqliteConnection _connection;
     private bool _schemaCreated;
@@ -16,8 +18,9 @@ internal sealed class SqliteDatabase : IDisposable
     public SqliteDatabase(string clusterId, string path)
     {
         ClusterId = clusterId;
-        Path = System.IO.Path.GetFullPath(path);
-        if (System.IO.Path.GetDirectoryName(Path) is { Length: > 0 } directory)
+        // ":memory:" is SQLite's private in-memory database (one connection, so one store): not a file name.
+        Path = path == InMemoryPath ? path : System.IO.Path.GetFullPath(path);
+        if (Path != InMemoryPath && System.IO.Path.GetDirectoryName(Path) is { Length: > 0 } directory)
             System.IO.Directory.CreateDirectory(directory);
         _connection = SqliteConnection.Open(Path, BusyTimeout);
         try
