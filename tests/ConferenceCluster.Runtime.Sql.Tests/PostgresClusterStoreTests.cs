@@ -16,12 +16,18 @@ public sealed class PostgresClusterStoreTests : SharedDatabaseConformanceTests
 
     protected override (ClusterStorageKind, string) ProcessConfiguration => (ClusterStorageKind.Postgres, ConnectionString());
 
-    private static string ConnectionString() =>
-        Environment.GetEnvironmentVariable(ConnectionStringVariable) is { Length: > 0 } connectionString
-            ? connectionString
-            : throw new InvalidOperationException(
+    private static string ConnectionString()
+    {
+        if (Environment.GetEnvironmentVariable(ConnectionStringVariable) is not { Length: > 0 } connectionString)
+            throw new InvalidOperationException(
                 $"{ConnectionStringVariable} is not set, so the PostgreSQL store cannot be tested. Run " +
                 $"`scripts/postgres.sh start && export {ConnectionStringVariable}=\"$(scripts/postgres.sh url)\"` and test again.");
+        // The races open many connections at once, from up to four processes; a small pool per store keeps them
+        // within a stock server's max_connections (100) and makes the claims queue on the pool as well.
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        builder.MaxPoolSize = Math.Min(builder.MaxPoolSize, 20);
+        return builder.ConnectionString;
+    }
 
     [Fact]
     public async Task Many_silos_can_create_the_schema_at_once()
