@@ -1,8 +1,8 @@
 namespace ConferenceCluster.Runtime.Sql.Sqlite;
 
 /// <summary>
-/// The one connection of a <see cref="SqliteClusterStore"/> and the gate that serialises its use. SQLite calls
-/// are synchronous; callers queue asynchronously on the gate and the holder runs its statements inline.
+/// The one connection of a <see cref="SqliteClusterStore"/> and the gate that serialises its use: callers
+/// queue asynchronously on the gate, and the holder runs its (synchronous) SQLite calls on the thread pool.
 /// </summary>
 internal sealed class SqliteDatabase : IDisposable
 {
@@ -62,7 +62,9 @@ internal sealed class SqliteDatabase : IDisposable
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return work(_connection);
+            // SQLite blocks on the disk, and for up to BusyTimeout on another process's write lock: keep that off
+            // the caller's thread, which may be a silo's single-threaded turn scheduler.
+            return await Task.Run(() => work(_connection), CancellationToken.None).ConfigureAwait(false);
         }
         finally
         {
