@@ -77,6 +77,7 @@ init_cluster() {
     else
         install -d -m 0700 "$BASE_DIR"
     fi
+    rm -rf "$DATA_DIR" # the remains of an initdb that did not finish
     # --no-sync and fsync=off: the server is disposable, and tests should not wait on the disk.
     pg initdb -D "$DATA_DIR" -U "$SUPERUSER" --auth=trust --encoding=UTF8 --no-locale --no-sync >/dev/null
     cat >> "$DATA_DIR/postgresql.conf" <<EOF
