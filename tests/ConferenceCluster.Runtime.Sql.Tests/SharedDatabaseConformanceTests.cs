@@ -64,22 +64,20 @@ public abstract class SharedDatabaseConformanceTests : ClusterStoreConformanceTe
         const int rowsPerProcess = 8;
 
         // Each process joins its silos the Orleans way: read the table, write with version + 1, retry on conflict.
-        var retries = await Task.WhenAll(processes.Select((store, p) => Task.Run(async () =>
+        await Task.WhenAll(processes.Select((store, p) => Task.Run(async () =>
         {
-            var conflicts = 0;
             for (var i = 0; i < rowsPerProcess; i++)
             {
                 var entry = Entry(100 * (p + 1) + i);
                 while (!await store.Membership.InsertRowAsync(entry, (await store.Membership.ReadAllAsync()).Version.Next()))
-                    conflicts++;
+                {
+                }
             }
-            return conflicts;
         })));
 
         var data = await Store.Membership.ReadAllAsync();
         Assert.Equal(ProcessCount * rowsPerProcess, data.Version.Version); // every success bumped it exactly once
         Assert.Equal(ProcessCount * rowsPerProcess, data.Rows.Count);
-        Assert.All(retries, r => Assert.True(r >= 0));
     }
 
     [Fact]
