@@ -9,6 +9,8 @@ WORKDIR /source
 COPY global.json Directory.Build.props ConferenceCluster.sln ./
 COPY src/Directory.Build.props src/
 COPY src/ConferenceCluster.Runtime/ConferenceCluster.Runtime.csproj src/ConferenceCluster.Runtime/
+COPY src/ConferenceCluster.Runtime.Sql/ConferenceCluster.Runtime.Sql.csproj src/ConferenceCluster.Runtime.Sql/
+COPY src/ConferenceCluster.Conferencing/ConferenceCluster.Conferencing.csproj src/ConferenceCluster.Conferencing/
 COPY src/ConferenceCluster.Silo/ConferenceCluster.Silo.csproj src/ConferenceCluster.Silo/
 RUN dotnet restore src/ConferenceCluster.Silo/ConferenceCluster.Silo.csproj
 COPY src/ src/

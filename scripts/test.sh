@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the solution once and runs every test project under tests/ (benchmarks excepted), one after another,
+# Builds the solution once and runs every test project (tests/*/*.Tests.csproj), one after another,
 # against a throwaway PostgreSQL server. Prints one line per project and ends with the totals alone on a line:
 #   N passed, N failed[, N skipped]
 # Exits non-zero if any project failed, crashed or ran no test.
@@ -54,7 +54,7 @@ while IFS= read -r project; do
     total_failed=$((total_failed + failed))
     total_skipped=$((total_skipped + skipped))
     summaries+=("  [$name] passed $passed, failed $failed, skipped $skipped: $verdict")
-done < <(find tests -name '*.csproj' -not -path '*Benchmarks*' | sort)
+done < <(find tests -name '*.Tests.csproj' | sort)
 
 echo
 echo "Test projects:"

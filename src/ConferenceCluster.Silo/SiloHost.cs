@@ -179,6 +179,8 @@ public sealed class SiloHost : IAsyncDisposable
         };
         var builder = new SiloBuilder(siloOptions)
             .UseStore(store)
+            .UseMembershipOptions(Configuration.Cluster.Membership)
+            .UseMessagingOptions(Configuration.Cluster.Messaging)
             .UseTimeProvider(Services.GetRequiredService<TimeProvider>())
             .UseLoggerFactory(Services.GetRequiredService<ILoggerFactory>());
         foreach (var path in options.GrainAssemblies)

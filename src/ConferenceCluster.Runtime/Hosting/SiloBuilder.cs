@@ -15,9 +15,9 @@ namespace ConferenceCluster.Runtime.Hosting;
 public sealed class SiloBuilder
 {
     private readonly SiloOptions _options;
-    private readonly ClusterMembershipOptions _membership = new();
+    private ClusterMembershipOptions _membership = new();
     private readonly GrainCollectionOptions _collection = new();
-    private readonly MessagingOptions _messaging = new();
+    private MessagingOptions _messaging = new();
     private readonly GrainTypeRegistry _grainTypes = new();
     private readonly IServiceCollection _services = new ServiceCollection();
     private IClusterStore? _store;
@@ -35,6 +35,20 @@ public sealed class SiloBuilder
     public SiloBuilder ConfigureMembership(Action<ClusterMembershipOptions> configure)
     {
         configure(_membership);
+        return this;
+    }
+
+    /// <summary>Uses these membership options as they are (a host binds them from configuration).</summary>
+    public SiloBuilder UseMembershipOptions(ClusterMembershipOptions options)
+    {
+        _membership = options;
+        return this;
+    }
+
+    /// <summary>Uses these messaging options as they are (a host binds them from configuration).</summary>
+    public SiloBuilder UseMessagingOptions(MessagingOptions options)
+    {
+        _messaging = options;
         return this;
     }
 

@@ -21,7 +21,12 @@ public sealed partial record SiloHostConfiguration(ClusterOptions Cluster, SiloH
         "Silo:Name", "Silo:Location", "Silo:Role", "Silo:AdvertisedAddress",
         "Silo:Ports:Silo", "Silo:Ports:Gateway", "Silo:Ports:Http", "Silo:GrainAssemblies",
         "Admin:Username", "Admin:Password",
+        .. OptionKeys("Cluster:Membership", typeof(Runtime.Membership.ClusterMembershipOptions)),
+        .. OptionKeys("Cluster:Messaging", typeof(Runtime.Messaging.MessagingOptions)),
     ];
+
+    private static IEnumerable<string> OptionKeys(string section, Type options) =>
+        options.GetProperties().Where(p => p.CanWrite).Select(p => $"{section}:{p.Name}");
 
     private static readonly string[] PortKeys = ["Silo:Ports:Silo", "Silo:Ports:Gateway", "Silo:Ports:Http"];
 

@@ -19,6 +19,12 @@ public sealed class ClusterOptions
 
     /// <summary><c>Cluster:ConnectionString</c>: required for postgres; for sqlite defaults to <c>./data/cluster.db</c>.</summary>
     public string? ConnectionString { get; set; }
+
+    /// <summary><c>Cluster:Membership:*</c>: the membership protocol's timings (docs/decisions.md explains the defaults).</summary>
+    public Runtime.Membership.ClusterMembershipOptions Membership { get; set; } = new();
+
+    /// <summary><c>Cluster:Messaging:*</c>: silo-to-silo and gateway messaging (response timeout, frame limit ...).</summary>
+    public Runtime.Messaging.MessagingOptions Messaging { get; set; } = new();
 }
 
 /// <summary>What a Conferencing Node does with the calls it receives.</summary>

@@ -8,16 +8,9 @@ internal interface IClusterStoreProvider
     IClusterStore Create(ClusterStorageKind kind, string clusterId, string? connectionString);
 }
 
-/// <summary>
-/// Merge seam: the SQL stores (ConferenceCluster.Runtime.Sql) are not in this build yet. At merge this body
-/// becomes <c>ClusterStoreFactory.Create(kind, clusterId, connectionString)</c> and the exception goes away.
-/// </summary>
+/// <summary>The SQL and in-memory stores of ConferenceCluster.Runtime.Sql; tests swap in a shared in-memory store.</summary>
 internal sealed class DefaultClusterStoreProvider : IClusterStoreProvider
 {
-    public IClusterStore Create(ClusterStorageKind kind, string clusterId, string? connectionString) => kind switch
-    {
-        ClusterStorageKind.Memory => new InMemoryClusterStore(clusterId),
-        _ => throw new NotSupportedException(
-            $"The {kind.ToString().ToLowerInvariant()} cluster store is not available in this build; set Cluster:Storage=memory"),
-    };
+    public IClusterStore Create(ClusterStorageKind kind, string clusterId, string? connectionString) =>
+        Runtime.Sql.ClusterStoreFactory.Create(kind, clusterId, connectionString);
 }
