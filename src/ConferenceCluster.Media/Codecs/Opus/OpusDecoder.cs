@@ -114,7 +114,12 @@ public sealed unsafe class OpusDecoder : IDisposable
             result = OpusNative.opus_decode(_handle, packetPointer, nextPacket.Length, pcmPointer, lostFrame.Length / Channels, decodeFec: 1);
         }
 
-        return OpusException.ThrowIfError(result, "opus_decode(decode_fec=1)", $"{lostFrame.Length / Channels} samples per channel lost");
+        if (result < 0)
+        {
+            throw new OpusException((OpusError)result, "opus_decode(decode_fec=1)", $"{lostFrame.Length / Channels} samples per channel lost");
+        }
+
+        return result;
     }
 
     /// <summary>
@@ -132,7 +137,12 @@ public sealed unsafe class OpusDecoder : IDisposable
             result = OpusNative.opus_decode(_handle, null, 0, pcmPointer, lostFrame.Length / Channels, decodeFec: 0);
         }
 
-        return OpusException.ThrowIfError(result, "opus_decode(PLC)", $"{lostFrame.Length / Channels} samples per channel to conceal");
+        if (result < 0)
+        {
+            throw new OpusException((OpusError)result, "opus_decode(PLC)", $"{lostFrame.Length / Channels} samples per channel to conceal");
+        }
+
+        return result;
     }
 
     /// <summary>Resets the decoder state, e.g. when the stream's SSRC changes (<c>OPUS_RESET_STATE</c>).</summary>

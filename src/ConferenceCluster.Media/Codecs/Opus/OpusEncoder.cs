@@ -178,13 +178,22 @@ public sealed unsafe class OpusEncoder : IDisposable
     {
         ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
         int value;
-        OpusException.ThrowIfError(OpusNative.opus_encoder_ctl_get(_handle, request, &value), $"opus_encoder_ctl({name})");
+        int result = OpusNative.opus_encoder_ctl_get(_handle, request, &value);
+        if (result < 0)
+        {
+            throw new OpusException((OpusError)result, $"opus_encoder_ctl({name})");
+        }
+
         return value;
     }
 
     private void SetCtl(int request, int value, string name)
     {
         ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
-        OpusException.ThrowIfError(OpusNative.opus_encoder_ctl_set(_handle, request, value), $"opus_encoder_ctl({name})", $"value {value}");
+        int result = OpusNative.opus_encoder_ctl_set(_handle, request, value);
+        if (result < 0)
+        {
+            throw new OpusException((OpusError)result, $"opus_encoder_ctl({name})", $"value {value}");
+        }
     }
 }

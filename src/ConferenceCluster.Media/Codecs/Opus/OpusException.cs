@@ -25,12 +25,16 @@ public sealed class OpusException : Exception
         return Marshal.PtrToStringUTF8(text) ?? error.ToString();
     }
 
-    /// <summary>Throws when <paramref name="result"/> is negative (a libopus error); returns it otherwise.</summary>
-    internal static int ThrowIfError(int result, string operation, string? detail = null)
+    /// <summary>
+    /// Throws when <paramref name="result"/> is negative (a libopus error); returns it otherwise. Takes only
+    /// constant strings: callers that need an interpolated detail check the result first, so the success path
+    /// builds no string.
+    /// </summary>
+    internal static int ThrowIfError(int result, string operation)
     {
         if (result < 0)
         {
-            throw new OpusException((OpusError)result, operation, detail);
+            throw new OpusException((OpusError)result, operation);
         }
 
         return result;
