@@ -1,9 +1,10 @@
 namespace ConferenceCluster.Media.Codecs.G711;
 
 /// <summary>
-/// ITU-T G.711 μ-law (PCMU, RTP payload type 0), table-driven. Codes and levels match the reference
-/// Sun/CCITT <c>g711.c</c> (the implementation FreeSWITCH, Asterisk and SoX derive from): 16-bit linear in,
-/// 14-bit magnitude used, bias 0x84, inverted code bits.
+/// ITU-T G.711 μ-law (PCMU, RTP payload type 0), table-driven: 16-bit linear in, 14-bit magnitude used, bias
+/// 0x84, inverted code bits. Decoding is the reference Sun/CCITT <c>g711.c</c>; encoding takes negative samples'
+/// magnitude as a one's complement, like the ITU-T G.191 STL and spandsp, so −1 codes as 0x7F (the mirror of
+/// 0 → 0xFF) rather than g711.c's 0x7E.
 /// </summary>
 public static class G711MuLaw
 {
@@ -13,7 +14,10 @@ public static class G711MuLaw
     /// <summary>Code → 16-bit linear sample (256 entries). Code 0x00 is −32124, 0x80 is +32124, 0xFF and 0x7F are 0.</summary>
     private static readonly short[] CodeToLinear = BuildDecodeTable();
 
-    /// <summary>14-bit linear (sample &gt;&gt; 2, two's complement, 16384 entries) → code.</summary>
+    /// <summary>
+    /// 14-bit linear (sample &gt;&gt; 2, two's complement, 16384 entries) → code. The dropped two bits never change the
+    /// code, for negative samples too, since ~(s &gt;&gt; 2) == (~s) &gt;&gt; 2.
+    /// </summary>
     private static readonly byte[] LinearToCode = BuildEncodeTable();
 
     /// <summary>Encodes one 16-bit linear sample.</summary>
@@ -55,15 +59,16 @@ public static class G711MuLaw
     /// <summary>The reference algorithm, used once per table entry.</summary>
     internal static byte EncodeReference(short sample)
     {
-        int magnitude = sample >> 2;
+        int magnitude;
         int mask;
-        if (magnitude < 0)
+        if (sample < 0)
         {
-            magnitude = -magnitude;
+            magnitude = ~sample >> 2; // one's complement: −1…−4 map to magnitude 0, mirroring 0…3
             mask = 0x7F;
         }
         else
         {
+            magnitude = sample >> 2;
             mask = 0xFF;
         }
 
