@@ -85,7 +85,7 @@ public class MediaTickBenchmarks
         for (int p = 0; p < Participants; p++)
         {
             _decoders[p].Decode(_workload.Packets[p][frame], _decodedFrame);
-            bytes += _encoders[p].Encode(_workload.MixPcm, _payload);
+            bytes += _encoders[p].Encode(_workload.MixPcm[frame], _payload);
         }
 
         return bytes;

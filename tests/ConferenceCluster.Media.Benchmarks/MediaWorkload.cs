@@ -17,6 +17,13 @@ internal sealed class MediaWorkload
         Participants = participants;
         Packets = new byte[participants][][];
         DecodedFrames = new short[participants][];
+        MixPcm = new short[LoopFrames][];
+        var mixBus = new int[LoopFrames][];
+        for (int frame = 0; frame < LoopFrames; frame++)
+        {
+            mixBus[frame] = new int[AudioFormat.MixFrameSamples];
+        }
+
         double amplitude = 6000 / Math.Sqrt(participants);
         var pcm = new short[AudioFormat.MixFrameSamples];
         var packet = new byte[AudioFormat.MaxEncodedFrameBytes];
@@ -43,23 +50,16 @@ internal sealed class MediaWorkload
                 int bytes = encoder.Encode(pcm, packet);
                 Packets[p][frame] = packet.AsSpan(0, bytes).ToArray();
                 decoder.Decode(Packets[p][frame], DecodedFrames[p]); // the last decoded frame feeds the mixer-only case
+                for (int s = 0; s < pcm.Length; s++)
+                {
+                    mixBus[frame][s] += DecodedFrames[p][s];
+                }
             }
         }
 
-        // What each participant's encoder gets in the codec-floor case: the full mix of one frame.
-        MixPcm = new short[AudioFormat.MixFrameSamples];
-        var sum = new int[AudioFormat.MixFrameSamples];
-        foreach (short[] frame in DecodedFrames)
+        for (int frame = 0; frame < LoopFrames; frame++)
         {
-            for (int s = 0; s < sum.Length; s++)
-            {
-                sum[s] += frame[s];
-            }
-        }
-
-        for (int s = 0; s < sum.Length; s++)
-        {
-            MixPcm[s] = (short)Math.Clamp(sum[s], short.MinValue, short.MaxValue);
+            MixPcm[frame] = mixBus[frame].Select(sum => (short)Math.Clamp(sum, short.MinValue, short.MaxValue)).ToArray();
         }
     }
 
@@ -71,5 +71,6 @@ internal sealed class MediaWorkload
     /// <summary>[participant]: one decoded 48 kHz frame each (for the mixer-only case).</summary>
     public short[][] DecodedFrames { get; }
 
-    public short[] MixPcm { get; }
+    /// <summary>[frame]: the full mix of everybody's decoded frame, what each encoder gets in the codec-floor case.</summary>
+    public short[][] MixPcm { get; }
 }
