@@ -10,12 +10,17 @@ namespace ConferenceCluster.Media.Codecs.Resampling;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Design: 191 taps (odd, so the group delay is a whole 95 samples = 1.98 ms at 48 kHz), Kaiser β = 7.3 (about
-/// 75 dB sidelobes), padded with one zero tap to 192 = 6 × 32 so each polyphase branch has 32 taps. The Kaiser
-/// estimate puts the transition band at about 3.4–4.6 kHz: the telephony band (300–3400 Hz) passes flat, the
-/// images of an 8 kHz signal (at 8 kHz − f, i.e. ≥ 4.6 kHz for a 3.4 kHz tone) are rejected when upsampling, and
-/// when downsampling everything that would fold back below 3.4 kHz is rejected; only 4.0–4.6 kHz content can fold
-/// into 3.4–4.0 kHz, above the telephony band. The measured response is asserted by the resampler tests.
+/// Design: 191 taps (odd, so the group delay is a whole 95 samples = 1.98 ms at 48 kHz), Kaiser β = 7.3, padded
+/// with one zero tap to 192 = 6 × 32 so each polyphase branch has 32 taps.
+/// </para>
+/// <para>
+/// Quality (computed from the coefficients; asserted by <c>ResamplerTests</c>): passband ripple within ±0.002 dB
+/// from 0 to 3.4 kHz, −0.23 dB at 3.6 kHz, −6.0 dB at 4 kHz, at least 74 dB of attenuation from 4.6 kHz up to
+/// 24 kHz. So the telephony band (300–3400 Hz) passes flat; upsampling removes the images of an 8 kHz signal (at
+/// 8 kHz ± f, ≥ 4.6 kHz for f ≤ 3.4 kHz) to below −74 dB, where a zero-order hold would leave them only 4–17 dB
+/// down; downsampling rejects everything that could fold back below 3.4 kHz, and only 4.0–4.6 kHz content
+/// can fold, attenuated, into 3.4–4.0 kHz, above the telephony band. Round-trip latency 48 → 8 → 48 kHz is
+/// 190 samples (≈ 4 ms).
 /// </para>
 /// <para>
 /// Cost: 32 multiply-adds per 48 kHz output sample when upsampling, 192 per 8 kHz output sample when
