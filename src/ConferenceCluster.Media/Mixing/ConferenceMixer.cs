@@ -76,13 +76,18 @@ public sealed class ConferenceMixer : IDisposable
     /// Adds a participant that will listen with <paramref name="profile"/> (and may speak). Creates its encoder and
     /// buffers now, and its codec group's encoder if it is the first with that profile.
     /// </summary>
-    /// <exception cref="ArgumentException">The id is already in this mixer.</exception>
+    /// <exception cref="ArgumentException">The id is already in this mixer, or the profile is <c>default</c>.</exception>
     public void AddParticipant(MixerParticipantId id, EncoderProfile profile)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_participantsById.ContainsKey(id))
         {
             throw new ArgumentException($"Participant {id} is already in this mixer.", nameof(id));
+        }
+
+        if (!Enum.IsDefined(profile.Codec))
+        {
+            throw new ArgumentException("The encoder profile names no codec; build it with EncoderProfile.ForOpus, Pcmu or Pcma.", nameof(profile));
         }
 
         bool newGroup = !_codecGroupsByProfile.TryGetValue(profile, out CodecGroup? group);

@@ -249,6 +249,7 @@ public sealed class ConferenceMixerTests
     {
         var (mixer, _) = CreateRecordingMixer(participants: 2);
         Assert.Throws<ArgumentException>(() => mixer.AddParticipant(P(1), EncoderProfile.OpusVoice));
+        Assert.Throws<ArgumentException>(() => mixer.AddParticipant(P(3), default));
         Assert.Throws<ArgumentException>(() => mixer.SubmitFrame(P(7), Level(1)));
         Assert.Throws<ArgumentException>(() => mixer.SubmitFrame(P(1), new short[480]));
         mixer.SubmitFrame(P(1), Level(1));
