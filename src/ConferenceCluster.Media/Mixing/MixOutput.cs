@@ -1,0 +1,63 @@
+using ConferenceCluster.Media.Codecs;
+
+namespace ConferenceCluster.Media.Mixing;
+
+/// <summary>What a <see cref="MixOutput"/> contains.</summary>
+public enum MixOutputKind
+{
+    /// <summary>Every mixed voice: shared by all listeners of one codec group who are not in the speaker set.</summary>
+    FullMix,
+    /// <summary>Every mixed voice except one speaker's own: that speaker's private output.</summary>
+    MixMinus,
+}
+
+/// <summary>
+/// One encoded payload produced on a tick, plus the 48 kHz PCM it was encoded from. A <see cref="MixOutputKind.FullMix"/>
+/// output is one object shared by every listener of its codec group (send the same bytes to all of them); a
+/// <see cref="MixOutputKind.MixMinus"/> output belongs to one speaker. Objects and buffers are preallocated and
+/// rewritten every tick: read or send them before the next <see cref="ConferenceMixer.Mix"/>.
+/// </summary>
+public sealed class MixOutput
+{
+    private readonly byte[] _encodedPayload = new byte[AudioFormat.MaxEncodedFrameBytes];
+    private readonly short[] _mixPcm;
+    private int _encodedLength;
+
+    internal MixOutput(MixOutputKind kind, EncoderProfile profile, MixerParticipantId? mixMinusOf, short[] mixPcm)
+    {
+        Kind = kind;
+        Profile = profile;
+        MixMinusOf = mixMinusOf;
+        _mixPcm = mixPcm;
+    }
+
+    public MixOutputKind Kind { get; }
+
+    /// <summary>The codec settings the payload was encoded with.</summary>
+    public EncoderProfile Profile { get; }
+
+    /// <summary>For <see cref="MixOutputKind.MixMinus"/>: the speaker whose own voice is left out (and who receives it).</summary>
+    public MixerParticipantId? MixMinusOf { get; }
+
+    /// <summary>The tick (<see cref="ConferenceMixer.TickCount"/>) this output was last produced in.</summary>
+    public long Tick { get; private set; }
+
+    /// <summary>Voices summed into this output on its tick (the speaker's own excluded for a mix-minus).</summary>
+    public int VoiceCount { get; private set; }
+
+    /// <summary>The encoded payload (an RTP payload: Opus packet or G.711 bytes).</summary>
+    public ReadOnlySpan<byte> EncodedPayload => _encodedPayload.AsSpan(0, _encodedLength);
+
+    /// <summary>The same payload as memory, for asynchronous sends; valid until the next tick.</summary>
+    public ReadOnlyMemory<byte> EncodedPayloadMemory => _encodedPayload.AsMemory(0, _encodedLength);
+
+    /// <summary>The 48 kHz mix that was encoded (shared by all full-mix outputs of a tick).</summary>
+    public ReadOnlySpan<short> MixPcm => _mixPcm;
+
+    internal void Encode(IAudioFrameEncoder encoder, ReadOnlySpan<short> mixPcm, long tick, int voiceCount)
+    {
+        _encodedLength = encoder.Encode(mixPcm, _encodedPayload);
+        Tick = tick;
+        VoiceCount = voiceCount;
+    }
+}

@@ -1,0 +1,53 @@
+using ConferenceCluster.Media.Codecs;
+
+namespace ConferenceCluster.Media.Mixing;
+
+/// <summary>
+/// Everything the mixer keeps for one participant, allocated once at join so that a tick allocates nothing: the
+/// decoded frame of this tick, its level, speaker-set membership, and the participant's own encoder, mix-minus
+/// PCM and payload (used while it is in the speaker set).
+/// </summary>
+internal sealed class MixParticipant : IDisposable
+{
+    internal MixParticipant(MixerParticipantId id, CodecGroup group, IAudioFrameEncoder ownEncoder, int frameSamples)
+    {
+        Id = id;
+        Group = group;
+        OwnEncoder = ownEncoder;
+        DecodedFrame = new short[frameSamples];
+        MixMinusPcm = new short[frameSamples];
+        MixMinusOutput = new MixOutput(MixOutputKind.MixMinus, group.Profile, id, MixMinusPcm);
+    }
+
+    public MixerParticipantId Id { get; }
+
+    /// <summary>The codec group this participant listens in when it is not a speaker.</summary>
+    public CodecGroup Group { get; }
+
+    /// <summary>Encodes this participant's mix-minus while it is in the speaker set.</summary>
+    public IAudioFrameEncoder OwnEncoder { get; }
+
+    /// <summary>The 48 kHz frame submitted this tick (valid while <see cref="HasFrame"/>).</summary>
+    public short[] DecodedFrame { get; }
+
+    /// <summary>Whether a frame was submitted since the last tick.</summary>
+    public bool HasFrame { get; set; }
+
+    /// <summary>Mean square of this tick's frame, relative to full scale (1.0 = full-scale square wave).</summary>
+    public double FrameLevel { get; set; }
+
+    /// <summary>Smoothed level used for speaker selection: instant attack, slow release.</summary>
+    public double SpeechLevel { get; set; }
+
+    public bool InSpeakerSet { get; set; }
+
+    /// <summary>Ticks since this participant entered the speaker set.</summary>
+    public int TicksInSpeakerSet { get; set; }
+
+    /// <summary>Everyone-but-me, computed while in the speaker set.</summary>
+    public short[] MixMinusPcm { get; }
+
+    public MixOutput MixMinusOutput { get; }
+
+    public void Dispose() => OwnEncoder.Dispose();
+}

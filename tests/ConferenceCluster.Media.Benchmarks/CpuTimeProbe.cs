@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace ConferenceCluster.Media.Benchmarks;
+
+/// <summary>
+/// The same ticks as <see cref="MediaTickBenchmarks"/>, costed in <b>CPU time</b> of this process rather than
+/// wall-clock time. On a machine shared with other work, wall-clock means include the time the thread waited
+/// for a core; CPU time does not, and it is what the Janus anchor reports (utime+stime from /proc), so this is the
+/// like-for-like figure. Runs single-threaded, a few seconds in all.
+/// </summary>
+/// <remarks>Usage: <c>--cpu-probe [ticks] [N ...]</c>, default 200 ticks (and at least 0.5 s of CPU) per case at N = 10 50 100.</remarks>
+internal static class CpuTimeProbe
+{
+    private static readonly TimeSpan MinimumCpu = TimeSpan.FromMilliseconds(500);
+
+    public static void Run(string[] args)
+    {
+        int ticks = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200;
+        int[] sizes = args.Length > 2 ? args[2..].Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [10, 50, 100];
+        Console.WriteLine($"CPU-time probe: at least {ticks} ticks and {MinimumCpu.TotalMilliseconds} ms CPU per case, after {ticks / 5} warm-up ticks; libopus {Codecs.Opus.OpusDecoder.LibraryVersion}; {Environment.ProcessorCount} cores");
+        Console.WriteLine("| Case | N | CPU ms per tick | wall ms per tick | Participants/core (CPU) | vs (a) |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|");
+        foreach (int participants in sizes)
+        {
+            var benchmarks = new MediaTickBenchmarks { Participants = participants };
+            benchmarks.Setup();
+            (string Name, Func<int> Tick)[] cases =
+            [
+                ("A_CodecFloor", benchmarks.A_CodecFloor),
+                ("B_MixerOnly_Top4", benchmarks.B_MixerOnly_Top4),
+                ("B_MixerOnly_AllMixed", benchmarks.B_MixerOnly_AllMixed),
+                ("C_MixerAndCodecs_Top4", benchmarks.C_MixerAndCodecs_Top4),
+                ("C_MixerAndCodecs_AllMixed", benchmarks.C_MixerAndCodecs_AllMixed),
+            ];
+            double floorPerCore = double.NaN;
+            foreach ((string name, Func<int> tick) in cases)
+            {
+                for (int i = 0; i < ticks / 5; i++)
+                {
+                    tick();
+                }
+
+                // Process CPU time advances in scheduler ticks (milliseconds), so cheap cases repeat until they
+                // have used at least MinimumCpu; the codec cases stop after `ticks`.
+                using Process self = Process.GetCurrentProcess();
+                TimeSpan cpuBefore = self.TotalProcessorTime;
+                long wallBefore = Stopwatch.GetTimestamp();
+                long done = 0;
+                TimeSpan cpuUsed;
+                do
+                {
+                    for (int i = 0; i < ticks; i++)
+                    {
+                        tick();
+                    }
+
+                    done += ticks;
+                    self.Refresh();
+                    cpuUsed = self.TotalProcessorTime - cpuBefore;
+                }
+                while (cpuUsed < MinimumCpu);
+
+                double cpuMs = cpuUsed.TotalMilliseconds / done;
+                double wallMs = Stopwatch.GetElapsedTime(wallBefore).TotalMilliseconds / done;
+                double perCore = participants * AudioFormat.FrameMilliseconds / cpuMs;
+                if (name == "A_CodecFloor")
+                {
+                    floorPerCore = perCore;
+                }
+
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"| {name} | {participants} | {cpuMs:F3} | {wallMs:F3} | {perCore:N0} | {perCore / floorPerCore:F2}x |"));
+            }
+
+            benchmarks.Cleanup();
+        }
+    }
+}

@@ -1,0 +1,19 @@
+using BenchmarkDotNet.Running;
+
+namespace ConferenceCluster.Media.Benchmarks;
+
+public static class Program
+{
+    // BenchmarkDotNet: dotnet run -c Release --project tests/ConferenceCluster.Media.Benchmarks -- --filter '*' --job short
+    // CPU-time probe:  dotnet run -c Release --project tests/ConferenceCluster.Media.Benchmarks -- --cpu-probe 200 10 50 100
+    public static void Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "--cpu-probe")
+        {
+            CpuTimeProbe.Run(args);
+            return;
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    }
+}
