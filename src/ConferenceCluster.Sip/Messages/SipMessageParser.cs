@@ -434,7 +434,6 @@ public static class SipMessageParser
                     }
                     else
                     {
-                        if (vias.Count == 0) state.TopViaInvalid = true;
                         state.SetError(SipParseError.InvalidHeaderValue, error!, SipHeaderNames.Via);
                     }
                     break;
@@ -490,9 +489,9 @@ public static class SipMessageParser
             }
         }
 
-        if (vias.Count == 0 && !state.TopViaInvalid)
+        if (headers.IndexOf(SipHeaderNames.Via) < 0)
         {
-            state.TopViaInvalid = true;
+            state.NoVia = true;
             state.SetError(SipParseError.MissingHeader, "Via is missing", SipHeaderNames.Via);
         }
         RequireSingle(state, SipHeaderNames.From, fromCount);
@@ -553,8 +552,9 @@ public static class SipMessageParser
     {
         if (state.Error != SipParseError.None)
         {
-            // Responses are never answered (RFC 3261 18.1.2); requests only if the top Via tells us where to.
-            if (state.IsResponse || state.TopViaInvalid)
+            // Responses are never answered (RFC 3261 18.1.2). A request without any Via cannot be answered
+            // either: the client could not match a response to its transaction (RFC 3261 17.1.3, 18.2.2).
+            if (state.IsResponse || state.NoVia)
             {
                 return SipParseResult.Dropped(state.Error, state.Detail!, consumed, state.FramingLost, state.HeaderName);
             }
@@ -591,7 +591,7 @@ public static class SipMessageParser
         public string? HeaderName;
         public bool Fatal;
         public bool FramingLost;
-        public bool TopViaInvalid;
+        public bool NoVia;
 
         public void SetError(SipParseError error, string detail, string? headerName)
         {

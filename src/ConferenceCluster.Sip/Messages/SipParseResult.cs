@@ -11,12 +11,15 @@ public enum SipParseStatus
     /// <summary>
     /// A request that is malformed but can still be answered: send <see cref="SipParseResult.ResponseStatusCode"/>
     /// (400, or 505 for a foreign SIP version) built with <see cref="SipResponseFactory.CreateErrorResponse"/>.
+    /// If the top Via itself is what is malformed, send the response back to the packet's source address
+    /// or connection (RFC 3261 18.2.2 cannot be followed).
     /// </summary>
     RespondWithError,
 
     /// <summary>
-    /// Discard silently: a malformed response (RFC 3261 18.1.2 has no way to answer one), or a request
-    /// so broken there is no usable Via to send a response to (RFC 3261 18.2.2).
+    /// Discard silently: a malformed response (RFC 3261 18.1.2 has no way to answer one), a request
+    /// without any Via (no client transaction could match an answer, RFC 3261 17.1.3), or a message
+    /// beyond the configured limits.
     /// </summary>
     Drop,
 
