@@ -82,6 +82,11 @@ public sealed class SipNameAddress
 
         var address = new SipNameAddress(uri!, display);
         if (!HeaderParameterParser.TryParse(s, ref pos, address.Parameters, out error)) return false;
+        if (address.Parameters.TryGet("tag", out var tag) && string.IsNullOrEmpty(tag))
+        {
+            error = "tag parameter has no value"; // tag-param = "tag" EQUAL token (RFC 3261 25.1)
+            return false;
+        }
         result = address;
         return true;
     }

@@ -100,6 +100,11 @@ public sealed class SipVia
             error = "Via: " + error;
             return false;
         }
+        if (result.Parameters.TryGet("branch", out var branch) && string.IsNullOrEmpty(branch))
+        {
+            error = "Via branch has no value"; // via-branch = "branch" EQUAL token (RFC 3261 25.1)
+            return false;
+        }
         if (!IsValidRport(result.Parameters.Get("rport")))
         {
             error = "Via rport is not a port number";
