@@ -256,6 +256,18 @@ public class SipParserTests
     }
 
     [Fact]
+    public void Rfc3261_20_10_contact_expires_and_q_typed_access()
+    {
+        var request = ParseRequest(Invite.Replace("Contact: <sip:alice@pc33.example.com>",
+            "Contact: <sip:a@h>;expires=3600;q=0.7, <sip:b@h>;expires=280297596632815;q=2"));
+        Assert.Equal(3600u, request.Contacts[0].Expires);
+        Assert.Equal(0.7, request.Contacts[0].Q);
+        Assert.Null(request.Contacts[1].Expires); // RFC 4475 3.1.2.4: overlarge, use the default
+        Assert.Null(request.Contacts[1].Q);
+        Assert.Equal(4, request.ContentLength);
+    }
+
+    [Fact]
     public void Parsed_body_is_a_copy_of_the_input()
     {
         var bytes = Encoding.UTF8.GetBytes(Invite);

@@ -35,6 +35,18 @@ public sealed class SipNameAddress
         }
     }
 
+    /// <summary>
+    /// The Contact "expires" parameter in seconds (RFC 3261 20.10), or null if absent or not a number
+    /// below 2**32; RFC 4475 3.1.2.4 lets a registrar then fall back to its default expiry.
+    /// </summary>
+    public uint? Expires => SipSyntax.TryParseUInt(Parameters.Get("expires"), uint.MaxValue, out var v) ? (uint)v : null;
+
+    /// <summary>The Contact "q" preference from 0 to 1 (RFC 3261 20.10), or null if absent or invalid.</summary>
+    public double? Q =>
+        double.TryParse(Parameters.Get("q"), System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var q) && q is >= 0 and <= 1
+            ? q
+            : null;
+
     public static bool TryParse(string value, out SipNameAddress? result, out string? error) =>
         TryParse(value.AsSpan(), out result, out error);
 

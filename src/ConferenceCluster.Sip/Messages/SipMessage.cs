@@ -43,6 +43,13 @@ public abstract class SipMessage
 
     public string? ContentType => Headers.GetFirst(SipHeaderNames.ContentType);
 
+    /// <summary>
+    /// The Content-Length header as received, or null if absent or not a number. The parser has already
+    /// framed <see cref="Body"/> by it; the serializer always writes the body's real length.
+    /// </summary>
+    public int? ContentLength =>
+        SipSyntax.TryParseUInt(Headers.GetFirst(SipHeaderNames.ContentLength), int.MaxValue, out var length) ? (int)length : null;
+
     /// <summary>Contact values; empty for "Contact: *" (see <see cref="IsWildcardContact"/>).</summary>
     public IReadOnlyList<SipNameAddress> Contacts => Typed.Contacts;
 

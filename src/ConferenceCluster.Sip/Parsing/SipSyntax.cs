@@ -142,6 +142,7 @@ internal static class SipSyntax
     public static bool TryParseUInt(ReadOnlySpan<char> s, ulong max, out ulong value)
     {
         value = 0;
+        s = s.Trim(" \t");
         if (s.IsEmpty) return false;
         foreach (var c in s)
         {

@@ -17,8 +17,13 @@ internal static class SdpParser
         var sawVersion = false;
         var lineNumber = 0;
 
-        foreach (var rawLine in text.AsSpan().EnumerateLines())
+        var remaining = text.AsSpan();
+        while (!remaining.IsEmpty)
         {
+            // RFC 4566 5: lines end in CRLF, and parsers should also accept a bare LF.
+            var newline = remaining.IndexOf('\n');
+            var rawLine = newline >= 0 ? remaining[..newline] : remaining;
+            remaining = newline >= 0 ? remaining[(newline + 1)..] : default;
             lineNumber++;
             var line = rawLine.TrimEnd('\r');
             if (line.IsEmpty) continue;
