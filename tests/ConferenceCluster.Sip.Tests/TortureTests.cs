@@ -97,6 +97,24 @@ public class TortureTests
         if (status != SipParseStatus.Success) Assert.False(string.IsNullOrEmpty(result.ErrorDetail));
     }
 
+    [Theory]
+    [MemberData(nameof(Expectations))]
+    public void Rfc4475_valid_messages_parse_the_same_over_a_stream(string name, SipParseStatus status, int responseCode)
+    {
+        _ = responseCode;
+        if (status != SipParseStatus.Success) return;
+        var result = Parse(name, SipTransportKind.Stream);
+        if (name == "inv2543")
+        {
+            // RFC 2543 allowed leaving out Content-Length; a stream cannot be framed without it (RFC 3261 18.3).
+            Assert.Equal(SipParseError.MissingContentLength, result.Error);
+            return;
+        }
+        Assert.True(result.IsSuccess, result.ToString());
+        var datagram = Parse(name).Message!;
+        Assert.Equal(SipSerializer.Serialize(datagram), SipSerializer.Serialize(result.Message!));
+    }
+
     [Fact]
     public void Every_torture_file_has_an_expectation()
     {

@@ -100,8 +100,7 @@ public static class SipMessageParser
             }
             if (lineEnd == pos)
             {
-                // The empty line ends the headers; a datagram may also just end (lenient: no empty line).
-                bodyStart = next;
+                bodyStart = next; // the empty line ends the headers (RFC 3261 7)
                 break;
             }
             if (data[pos] == (byte)' ' || data[pos] == (byte)'\t')
@@ -126,6 +125,7 @@ public static class SipMessageParser
             pos = next;
             if (!complete)
             {
+                // A datagram that just ends after a header line: lenient, read it as having no body.
                 bodyStart = data.Length;
                 break;
             }
