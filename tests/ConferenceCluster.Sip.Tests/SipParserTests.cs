@@ -268,6 +268,28 @@ public class SipParserTests
     }
 
     [Fact]
+    public void Rfc3581_4_received_and_rport_are_stamped_and_route_the_response()
+    {
+        var request = ParseRequest(Invite.Replace(";received=192.0.2.9;rport=5070", ";rport"));
+        Assert.Equal(("pc33.example.com", 5066), request.TopVia!.GetResponseDestination());
+        Assert.True(request.StampReceived("203.0.113.9", 40123));
+        Assert.Equal("SIP/2.0/UDP pc33.example.com:5066;branch=z9hG4bK776asdhds;rport=40123;received=203.0.113.9",
+            request.Headers.GetFirst("Via"));
+        Assert.Equal(("203.0.113.9", 40123), request.TopVia!.GetResponseDestination());
+    }
+
+    [Fact]
+    public void Rfc3261_18_2_1_received_is_added_only_when_sent_by_differs()
+    {
+        var request = ParseRequest(Invite.Replace("pc33.example.com:5066;branch=z9hG4bK776asdhds;received=192.0.2.9;rport=5070", "192.0.2.33;branch=z9hG4bKx"));
+        request.StampReceived("192.0.2.33", 5060);
+        Assert.Null(request.TopVia!.Received);
+        request.StampReceived("192.0.2.34", 5060);
+        Assert.Equal("192.0.2.34", request.TopVia!.Received);
+        Assert.Equal(("192.0.2.34", 5060), request.TopVia.GetResponseDestination());
+    }
+
+    [Fact]
     public void Parsed_body_is_a_copy_of_the_input()
     {
         var bytes = Encoding.UTF8.GetBytes(Invite);

@@ -66,6 +66,20 @@ public sealed class SipHeaderCollection : IReadOnlyList<SipHeaderField>
         Version++;
     }
 
+    /// <summary>Replaces the value of the first field called <paramref name="name"/> (or appends one), keeping its position.</summary>
+    public void SetFirst(string name, string value)
+    {
+        name = SipHeaderNames.Canonicalize(name);
+        var i = IndexOf(name);
+        if (i < 0)
+        {
+            AddCanonical(name, value);
+            return;
+        }
+        _fields[i] = new SipHeaderField(name, value);
+        Version++;
+    }
+
     /// <summary>Removes every field called <paramref name="name"/>; returns how many were removed.</summary>
     public int Remove(string name)
     {

@@ -53,6 +53,39 @@ public sealed class SipVia
     public bool HasRfc3261Branch =>
         Branch is { } b && b.Length > MagicCookie.Length && b.StartsWith(MagicCookie, StringComparison.Ordinal);
 
+    /// <summary>
+    /// Where a response to this hop goes over UDP (RFC 3261 18.2.2 with RFC 3581 4): the received
+    /// address if stamped, else sent-by; the rport value if stamped, else the sent-by port, else the
+    /// transport's default port. maddr is not honoured (it is deprecated in practice).
+    /// </summary>
+    public (string Host, int Port) GetResponseDestination()
+    {
+        var host = Received ?? Host;
+        var port = Rport ?? Port ?? DefaultPort(Transport);
+        return (host, port);
+    }
+
+    /// <summary>
+    /// The server side of RFC 3261 18.2.1 and RFC 3581 4: add received when sent-by differs from the
+    /// packet's source address (always when rport was asked for), and fill in rport if it was asked for.
+    /// </summary>
+    public void StampReceived(string sourceAddress, int sourcePort)
+    {
+        if (HasRport)
+        {
+            Parameters.Set("received", sourceAddress);
+            Parameters.Set("rport", sourcePort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        else if (!string.Equals(Host.Trim('[', ']'), sourceAddress, StringComparison.OrdinalIgnoreCase))
+        {
+            Parameters.Set("received", sourceAddress);
+        }
+    }
+
+    /// <summary>5061 for TLS (RFC 3261 26.2), 5060 otherwise (RFC 3261 18.1.1).</summary>
+    public static int DefaultPort(string transport) =>
+        string.Equals(transport, "TLS", StringComparison.OrdinalIgnoreCase) ? 5061 : 5060;
+
     public static bool TryParse(string value, out SipVia? via, out string? error) =>
         TryParse(value.AsSpan(), out via, out error);
 

@@ -19,4 +19,18 @@ public sealed class SipRequest : SipMessage
     public SipUri RequestUri { get; set; }
 
     public override bool IsRequest => true;
+
+    /// <summary>
+    /// Stamps the top Via with where the request really came from (RFC 3261 18.2.1, RFC 3581 4), so
+    /// responses find their way back through NAT. Returns false if there is no parsable top Via.
+    /// </summary>
+    public bool StampReceived(string sourceAddress, int sourcePort)
+    {
+        // Work on a fresh parse: the cached TopVia is shared with earlier readers.
+        var text = Headers.GetFirst(SipHeaderNames.Via);
+        if (text is null || !SipVia.TryParse(text, out var via, out _)) return false;
+        via!.StampReceived(sourceAddress, sourcePort);
+        Headers.SetFirst(SipHeaderNames.Via, via.ToString());
+        return true;
+    }
 }
