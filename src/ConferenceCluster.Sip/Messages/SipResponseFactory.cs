@@ -25,12 +25,14 @@ public static class SipResponseFactory
 
         var headers = new SipHeaderCollection();
         requestHeaders.CopyTo(headers, SipHeaderNames.Via);
-        requestHeaders.CopyTo(headers, SipHeaderNames.From);
+        // From, To, Call-ID and CSeq are single-valued; a request that repeats them (RFC 4475 3.3.8)
+        // gets its first value back.
+        CopyFirst(requestHeaders, headers, SipHeaderNames.From);
         var to = requestHeaders.GetFirst(SipHeaderNames.To);
         if (to is not null) headers.Add(SipHeaderNames.To, WithToTag(to, statusCode, toTag));
-        requestHeaders.CopyTo(headers, SipHeaderNames.CallId);
-        requestHeaders.CopyTo(headers, SipHeaderNames.CSeq);
-        if (statusCode == 100) requestHeaders.CopyTo(headers, SipHeaderNames.Timestamp);
+        CopyFirst(requestHeaders, headers, SipHeaderNames.CallId);
+        CopyFirst(requestHeaders, headers, SipHeaderNames.CSeq);
+        if (statusCode == 100) CopyFirst(requestHeaders, headers, SipHeaderNames.Timestamp);
         if (retryAfter is { } delay)
         {
             var seconds = (long)Math.Max(0, Math.Ceiling(delay.TotalSeconds));
@@ -54,6 +56,12 @@ public static class SipResponseFactory
 
     /// <summary>A fresh To/From tag: 64 random bits in hex (RFC 3261 19.3 asks for at least 32).</summary>
     public static string NewTag() => Convert.ToHexStringLower(BitConverter.GetBytes(Random.Shared.NextInt64()));
+
+    private static void CopyFirst(SipHeaderCollection from, SipHeaderCollection to, string name)
+    {
+        var value = from.GetFirst(name);
+        if (value is not null) to.Add(name, value);
+    }
 
     // RFC 3261 8.2.6.2: the UAS adds a tag to To unless the request already had one; a 100 needs none.
     private static string WithToTag(string to, int statusCode, string? toTag)
