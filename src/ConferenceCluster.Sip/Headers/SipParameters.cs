@@ -12,11 +12,14 @@ public readonly record struct SipParameter(string Name, string? Value);
 /// </summary>
 public sealed class SipParameters : IReadOnlyList<SipParameter>
 {
-    private readonly List<SipParameter> _items = new(4);
+    // Most URIs and headers carry no or few parameters: the list is only made when one is added.
+    private List<SipParameter>? _list;
 
-    public int Count => _items.Count;
+    private List<SipParameter> Items => _list ??= new List<SipParameter>(4);
 
-    public SipParameter this[int index] => _items[index];
+    public int Count => _list?.Count ?? 0;
+
+    public SipParameter this[int index] => Items[index];
 
     public bool Contains(string name) => IndexOf(name) >= 0;
 
@@ -24,39 +27,40 @@ public sealed class SipParameters : IReadOnlyList<SipParameter>
     public string? Get(string name)
     {
         var i = IndexOf(name);
-        return i >= 0 ? _items[i].Value : null;
+        return i >= 0 ? _list![i].Value : null;
     }
 
     public bool TryGet(string name, out string? value)
     {
         var i = IndexOf(name);
-        value = i >= 0 ? _items[i].Value : null;
+        value = i >= 0 ? _list![i].Value : null;
         return i >= 0;
     }
 
-    public void Add(string name, string? value = null) => _items.Add(new SipParameter(name, value));
+    public void Add(string name, string? value = null) => Items.Add(new SipParameter(name, value));
 
     /// <summary>Replaces the first parameter with this name, or appends it.</summary>
     public void Set(string name, string? value = null)
     {
         var i = IndexOf(name);
-        if (i >= 0) _items[i] = new SipParameter(_items[i].Name, value);
-        else _items.Add(new SipParameter(name, value));
+        if (i >= 0) Items[i] = new SipParameter(Items[i].Name, value);
+        else Items.Add(new SipParameter(name, value));
     }
 
     public bool Remove(string name)
     {
         var i = IndexOf(name);
         if (i < 0) return false;
-        _items.RemoveAt(i);
+        Items.RemoveAt(i);
         return true;
     }
 
     public int IndexOf(string name)
     {
-        for (var i = 0; i < _items.Count; i++)
+        if (_list is null) return -1;
+        for (var i = 0; i < _list.Count; i++)
         {
-            if (string.Equals(_items[i].Name, name, StringComparison.OrdinalIgnoreCase)) return i;
+            if (string.Equals(_list[i].Name, name, StringComparison.OrdinalIgnoreCase)) return i;
         }
         return -1;
     }
@@ -64,14 +68,16 @@ public sealed class SipParameters : IReadOnlyList<SipParameter>
     /// <summary>Writes ";name=value" for each parameter, as header parameters are written (values verbatim).</summary>
     internal void AppendTo(StringBuilder sb)
     {
-        foreach (var p in _items)
+        if (_list is null) return;
+        foreach (var p in _list)
         {
             sb.Append(';').Append(p.Name);
             if (p.Value is not null) sb.Append('=').Append(p.Value);
         }
     }
 
-    public IEnumerator<SipParameter> GetEnumerator() => _items.GetEnumerator();
+    public IEnumerator<SipParameter> GetEnumerator() =>
+        _list is null ? Enumerable.Empty<SipParameter>().GetEnumerator() : _list.GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 }

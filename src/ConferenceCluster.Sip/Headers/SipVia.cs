@@ -123,10 +123,10 @@ public sealed class SipVia
             return false;
         }
 
-        var result = new SipVia(transport.ToString().ToUpperInvariant(), host, port)
+        var result = new SipVia(UpperTransport(transport), host, port)
         {
-            ProtocolName = name.ToString(),
-            ProtocolVersion = version.ToString(),
+            ProtocolName = SipSyntax.Intern(name),
+            ProtocolVersion = SipSyntax.Intern(version),
         };
         if (!HeaderParameterParser.TryParse(s, ref pos, result.Parameters, out error))
         {
@@ -145,6 +145,15 @@ public sealed class SipVia
         }
         via = result;
         return true;
+    }
+
+    // Transport tokens are case-insensitive (RFC 3261 7.3.1); keep them upper case.
+    private static string UpperTransport(ReadOnlySpan<char> transport)
+    {
+        Span<char> upper = stackalloc char[Math.Min(transport.Length, 32)];
+        if (transport.Length > upper.Length) return transport.ToString().ToUpperInvariant();
+        transport.ToUpperInvariant(upper);
+        return SipSyntax.Intern(upper);
     }
 
     private static bool TrySkipSlash(ReadOnlySpan<char> s, ref int pos)

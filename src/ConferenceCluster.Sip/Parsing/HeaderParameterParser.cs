@@ -42,7 +42,7 @@ internal static class HeaderParameterParser
                     return false;
                 }
             }
-            target.Add(name.ToString(), value);
+            target.Add(SipSyntax.Intern(name), value);
         }
     }
 

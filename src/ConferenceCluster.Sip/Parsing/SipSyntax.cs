@@ -65,6 +65,23 @@ internal static class SipSyntax
         return true;
     }
 
+    // Names seen in nearly every message; returning the shared string saves an allocation per use.
+    private static readonly string[] CommonWords =
+    [
+        "branch", "tag", "rport", "received", "lr", "transport", "expires", "q", "maddr", "user", "ttl",
+        "UDP", "TCP", "TLS", "SCTP", "WS", "WSS", "SIP", "2.0",
+    ];
+
+    /// <summary>Returns a shared string for common parameter names and transports, else a new one.</summary>
+    public static string Intern(ReadOnlySpan<char> s)
+    {
+        foreach (var word in CommonWords)
+        {
+            if (s.SequenceEqual(word)) return word;
+        }
+        return s.ToString();
+    }
+
     public static void SkipWhitespace(ReadOnlySpan<char> s, ref int pos)
     {
         while (pos < s.Length && IsWhitespace(s[pos])) pos++;

@@ -80,8 +80,9 @@ public sealed class SipUri
         }
         sb.Append(Host);
         if (Port is { } port) sb.Append(':').Append(port);
-        foreach (var p in Parameters)
+        for (var i = 0; i < Parameters.Count; i++)
         {
+            var p = Parameters[i];
             sb.Append(';');
             AppendEscaped(sb, p.Name, SipSyntax.ParamChars);
             if (p.Value is not null)
@@ -91,8 +92,9 @@ public sealed class SipUri
             }
         }
         var separator = '?';
-        foreach (var h in Headers)
+        for (var i = 0; i < Headers.Count; i++)
         {
+            var h = Headers[i];
             sb.Append(separator);
             separator = '&';
             AppendEscaped(sb, h.Name, SipSyntax.HeaderNameValueChars);
