@@ -65,6 +65,33 @@ public class FuzzTests
         }
     }
 
+    public static TheoryData<string> PathologicalHeaders => new()
+    {
+        "Via: " + new string(',', 6000),
+        "Via: SIP/2.0/UDP h" + string.Concat(Enumerable.Repeat(";a", 3000)),
+        "To: \"" + new string('\\', 6001),
+        "To: " + new string('<', 6000),
+        "Contact: " + string.Concat(Enumerable.Repeat("<sip:a@b>,", 600)),
+        "X: " + string.Concat(Enumerable.Repeat("\r\n x", 2000)),
+        "From: sip:" + string.Concat(Enumerable.Repeat("%2", 3000)) + "@h",
+    };
+
+    [Theory]
+    [MemberData(nameof(PathologicalHeaders))]
+    public void Pathological_headers_are_handled_in_one_pass_without_throwing(string header)
+    {
+        var text = "INVITE sip:a@b SIP/2.0\r\nVia: SIP/2.0/UDP h;branch=z9hG4bK1\r\n" + header +
+                   "\r\nFrom: <sip:a@b>;tag=1\r\nTo: <sip:a@b>\r\nCall-ID: x\r\nCSeq: 1 INVITE\r\nContent-Length: 0\r\n\r\n";
+        var bytes = System.Text.Encoding.UTF8.GetBytes(text);
+        foreach (var transport in new[] { SipTransportKind.Datagram, SipTransportKind.Stream })
+        {
+            var result = SipMessageParser.Parse(bytes, transport);
+            // complete input: always a verdict, never a request for more bytes
+            Assert.NotEqual(SipParseStatus.NeedMoreData, result.Status);
+            Assert.Equal(result.IsSuccess, result.Error == SipParseError.None);
+        }
+    }
+
     private static void ExerciseMessage(SipMessage message)
     {
         _ = message.TopVia?.ToString();
