@@ -54,7 +54,7 @@ public class FuzzTests
                     "m=video 5006 RTP/AVP 97\r\na=rtpmap:97 H264/90000\r\n";
         var seed = System.Text.Encoding.UTF8.GetBytes(offer);
         var random = new Random(3264);
-        var options = new SdpAnswerOptions { LocalAddress = "198.51.100.1", LocalRtpPort = 40000 };
+        var options = new SdpAudioOptions { LocalAddress = "198.51.100.1", LocalRtpPort = 40000 };
         for (var i = 0; i < 5_000; i++)
         {
             var input = Mutate(seed, random);

@@ -4,7 +4,7 @@ namespace ConferenceCluster.Sip.Tests;
 
 public class SdpTests
 {
-    private static readonly SdpAnswerOptions Options = new()
+    private static readonly SdpAudioOptions Options = new()
     {
         LocalAddress = "198.51.100.7",
         LocalRtpPort = 40000,
@@ -22,7 +22,7 @@ public class SdpTests
         "v=0\no=alice 2890844526 2890844526 IN IP4 192.0.2.10\ns=-\n" + sessionExtra +
         "c=IN IP4 192.0.2.10\nt=0 0\n" + media;
 
-    private static SdpAnswerResult Answer(string offer, SdpAnswerOptions? options = null) =>
+    private static SdpAnswerResult Answer(string offer, SdpAudioOptions? options = null) =>
         SdpOfferAnswer.CreateAudioAnswer(ParseSdp(offer), options ?? Options);
 
     [Fact]
@@ -114,7 +114,7 @@ public class SdpTests
     {
         const string media = "m=audio 49170 RTP/AVP 8 0\n";
         Assert.Equal(AudioCodec.Pcmu, Answer(Offer(media)).Audio!.Codec);
-        var offererFirst = new SdpAnswerOptions { LocalAddress = "198.51.100.7", LocalRtpPort = 40000, PreferOffererOrder = true };
+        var offererFirst = new SdpAudioOptions { LocalAddress = "198.51.100.7", LocalRtpPort = 40000, PreferOffererOrder = true };
         Assert.Equal(AudioCodec.Pcma, Answer(Offer(media), offererFirst).Audio!.Codec);
     }
 
@@ -131,7 +131,7 @@ public class SdpTests
     [Fact]
     public void Rfc4733_telephone_event_can_be_refused()
     {
-        var options = new SdpAnswerOptions { LocalAddress = "198.51.100.7", LocalRtpPort = 40000, AcceptTelephoneEvent = false };
+        var options = new SdpAudioOptions { LocalAddress = "198.51.100.7", LocalRtpPort = 40000, AcceptTelephoneEvent = false };
         var result = Answer(Offer("m=audio 49170 RTP/AVP 0 101\na=rtpmap:101 telephone-event/8000\n"), options);
         Assert.Null(result.Audio!.TelephoneEventPayloadType);
         Assert.Equal(["0"], result.Answer!.Media[0].Formats);
@@ -225,7 +225,7 @@ public class SdpTests
     [Fact]
     public void Rfc3264_6_1_our_direction_narrows_the_answer()
     {
-        var listenOnly = new SdpAnswerOptions { LocalAddress = "198.51.100.7", LocalRtpPort = 40000, LocalDirection = SdpDirection.RecvOnly };
+        var listenOnly = new SdpAudioOptions { LocalAddress = "198.51.100.7", LocalRtpPort = 40000, LocalDirection = SdpDirection.RecvOnly };
         Assert.Equal(SdpDirection.RecvOnly, Answer(Offer("m=audio 49170 RTP/AVP 0\n"), listenOnly).Audio!.Direction);
         Assert.Equal(SdpDirection.Inactive, Answer(Offer("m=audio 49170 RTP/AVP 0\na=recvonly\n"), listenOnly).Audio!.Direction);
     }
@@ -240,7 +240,7 @@ public class SdpTests
     [Fact]
     public void Ipv6_local_address_gives_ip6_lines_and_the_answer_parses_back()
     {
-        var options = new SdpAnswerOptions { LocalAddress = "2001:db8::7", LocalRtpPort = 40002, PtimeMs = 40 };
+        var options = new SdpAudioOptions { LocalAddress = "2001:db8::7", LocalRtpPort = 40002, PtimeMs = 40 };
         var answer = Answer(Offer("m=audio 49170 RTP/AVP 0\n"), options).Answer!;
         Assert.Equal("IN IP6 2001:db8::7", answer.Connection!.ToString());
         var reparsed = ParseSdp(answer.ToString());
@@ -259,5 +259,60 @@ public class SdpTests
         Assert.False(SdpRtpMap.TryParse("0 PCMU", out _));
         Assert.False(SdpRtpMap.TryParse("0 PCMU/0", out _));
         Assert.False(SdpRtpMap.TryParse("200 PCMU/8000", out _));
+    }
+}
+
+public class SdpOfferTests
+{
+    private static readonly SdpAudioOptions Options = new() { LocalAddress = "198.51.100.7", LocalRtpPort = 40000, SessionId = 7 };
+
+    [Fact]
+    public void Rfc3264_5_offer_lists_our_codecs_in_preference_order()
+    {
+        var offer = SdpOfferAnswer.CreateAudioOffer(Options);
+        var expected = "v=0\r\no=- 7 0 IN IP4 198.51.100.7\r\ns=-\r\nc=IN IP4 198.51.100.7\r\nt=0 0\r\n" +
+                       "m=audio 40000 RTP/AVP 111 0 8 101\r\na=rtpmap:111 opus/48000/2\r\na=fmtp:111 minptime=10;useinbandfec=1\r\n" +
+                       "a=rtpmap:0 PCMU/8000\r\na=rtpmap:8 PCMA/8000\r\na=rtpmap:101 telephone-event/8000\r\na=fmtp:101 0-16\r\n" +
+                       "a=ptime:20\r\na=sendrecv\r\n";
+        Assert.Equal(expected, offer.ToString());
+    }
+
+    [Fact]
+    public void Rfc3264_offer_answered_by_ourselves_agrees_on_opus()
+    {
+        var offer = SdpOfferAnswer.CreateAudioOffer(Options);
+        var remote = new SdpAudioOptions { LocalAddress = "203.0.113.20", LocalRtpPort = 50000 };
+        var answered = SdpOfferAnswer.CreateAudioAnswer(offer, remote);
+        var result = SdpOfferAnswer.ProcessAnswer(offer, answered.Answer!, Options);
+        Assert.True(result.IsSuccess, result.FailureDetail);
+        Assert.Equal(AudioCodec.Opus, result.Audio!.Codec);
+        Assert.Equal(111, result.Audio.PayloadType);
+        Assert.Equal(101, result.Audio.TelephoneEventPayloadType);
+        Assert.Equal(("203.0.113.20", 50000), (result.Audio.RemoteAddress, result.Audio.RemoteRtpPort));
+    }
+
+    [Fact]
+    public void Rfc3264_answerers_order_decides_and_rtpmap_may_come_from_the_offer()
+    {
+        var offer = SdpOfferAnswer.CreateAudioOffer(Options);
+        Assert.True(SdpSessionDescription.TryParse(
+            "v=0\r\no=- 1 1 IN IP4 203.0.113.20\r\ns=-\r\nc=IN IP4 203.0.113.20\r\nt=0 0\r\nm=audio 50000 RTP/AVP 8 0\r\na=sendonly\r\n",
+            out var answer, out _));
+        var result = SdpOfferAnswer.ProcessAnswer(offer, answer!, Options);
+        Assert.Equal(AudioCodec.Pcma, result.Audio!.Codec);
+        Assert.Equal(SdpDirection.RecvOnly, result.Audio.Direction);
+        Assert.Null(result.Audio.TelephoneEventPayloadType);
+    }
+
+    [Theory]
+    [InlineData("m=audio 0 RTP/AVP 0\r\n", SdpNegotiationFailure.NoAudioStream)]
+    [InlineData("m=audio 50000 RTP/AVP 9\r\na=rtpmap:9 G722/8000\r\n", SdpNegotiationFailure.NoCommonCodec)]
+    [InlineData("m=audio 50000 RTP/AVP 0\r\nm=video 0 RTP/AVP 31\r\n", SdpNegotiationFailure.AnswerMismatch)]
+    public void Rfc3264_6_unusable_answers_are_reported(string media, SdpNegotiationFailure failure)
+    {
+        var offer = SdpOfferAnswer.CreateAudioOffer(Options);
+        Assert.True(SdpSessionDescription.TryParse(
+            "v=0\r\no=- 1 1 IN IP4 203.0.113.20\r\ns=-\r\nc=IN IP4 203.0.113.20\r\nt=0 0\r\n" + media, out var answer, out _));
+        Assert.Equal(failure, SdpOfferAnswer.ProcessAnswer(offer, answer!, Options).Failure);
     }
 }

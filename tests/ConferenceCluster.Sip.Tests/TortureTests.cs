@@ -444,7 +444,7 @@ public class TortureTests
     {
         var request = ParseRequest("sdp01");
         Assert.True(SdpSessionDescription.TryParse(request.Body.Span, out var offer, out var error), error);
-        var result = SdpOfferAnswer.CreateAudioAnswer(offer!, new SdpAnswerOptions { LocalAddress = "198.51.100.7", LocalRtpPort = 40000 });
+        var result = SdpOfferAnswer.CreateAudioAnswer(offer!, new SdpAudioOptions { LocalAddress = "198.51.100.7", LocalRtpPort = 40000 });
         Assert.True(result.IsSuccess);
         Assert.Equal(AudioCodec.Pcmu, result.Audio!.Codec);
         Assert.Equal(0, result.Answer!.Media[1].Port);

@@ -10,6 +10,8 @@ public enum SdpNegotiationFailure
     NoCommonCodec,
     /// <summary>The audio stream has no c= at media or session level (RFC 4566 5.7; answer 488).</summary>
     MissingConnection,
+    /// <summary>An answer whose m= lines do not match the offer's (RFC 3264 6).</summary>
+    AnswerMismatch,
 }
 
 /// <summary>What was agreed for the audio stream: enough for the media worker to start.</summary>
@@ -33,7 +35,9 @@ public sealed record NegotiatedAudio
     public string? RemoteFormatParameters { get; init; }
 }
 
-/// <summary>An SDP answer and what it agreed, or why there is none.</summary>
+/// <summary>
+/// An SDP answer (one we made, or one we received to our offer) and what it agreed, or why there is none.
+/// </summary>
 public sealed class SdpAnswerResult
 {
     private SdpAnswerResult(SdpSessionDescription? answer, NegotiatedAudio? audio, SdpNegotiationFailure failure, string? detail)
@@ -54,7 +58,10 @@ public sealed class SdpAnswerResult
 
     public string? FailureDetail { get; }
 
-    /// <summary>The SIP status to refuse the INVITE with: 488 Not Acceptable Here (RFC 3261 21.4.26), or 0 on success.</summary>
+    /// <summary>
+    /// The SIP status to refuse an offer with: 488 Not Acceptable Here (RFC 3261 21.4.26), or 0 on
+    /// success. For a failed answer to our own offer, the session is ended instead (BYE).
+    /// </summary>
     public int SipStatusCode => IsSuccess ? 0 : 488;
 
     internal static SdpAnswerResult Success(SdpSessionDescription answer, NegotiatedAudio audio) =>

@@ -5,20 +5,20 @@ using System.Net.Sockets;
 namespace ConferenceCluster.Sip.Sdp;
 
 /// <summary>
-/// The answerer side of RFC 3264 for our one audio stream: accept the first audio m= line we can
+/// RFC 3264 offer/answer for our one audio stream. As answerer: accept the first audio m= line we can
 /// serve, reject every other m= line with port 0 (RFC 3264 6), and pick one voice codec plus
-/// telephone-event.
+/// telephone-event. As offerer: offer our codecs and read what the answer agreed.
 /// </summary>
 public static class SdpOfferAnswer
 {
     private const string AudioProtocol = "RTP/AVP";
 
-    public static SdpAnswerResult CreateAudioAnswer(SdpSessionDescription offer, SdpAnswerOptions options)
+    public static SdpAnswerResult CreateAudioAnswer(SdpSessionDescription offer, SdpAudioOptions options)
     {
         ArgumentNullException.ThrowIfNull(offer);
         ArgumentNullException.ThrowIfNull(options);
 
-        var answer = NewAnswerSkeleton(options);
+        var answer = NewDescription(options);
         NegotiatedAudio? audio = null;
         var sawAudio = false;
         var sawAudioWithoutConnection = false;
@@ -52,7 +52,7 @@ public static class SdpOfferAnswer
             : SdpAnswerResult.Failed(SdpNegotiationFailure.NoAudioStream, "the offer has no active RTP/AVP audio stream");
     }
 
-    private static SdpSessionDescription NewAnswerSkeleton(SdpAnswerOptions options)
+    private static SdpSessionDescription NewDescription(SdpAudioOptions options)
     {
         var addressType = AddressTypeOf(options.LocalAddress);
         var answer = new SdpSessionDescription
@@ -64,6 +64,102 @@ public static class SdpOfferAnswer
         };
         answer.Timings.Add(SdpTiming.Permanent);
         return answer;
+    }
+
+    /// <summary>
+    /// An offer with one audio stream listing our codecs in preference order (static payload types
+    /// where they exist, else the preferred dynamic one) and telephone-event/8000 (RFC 3264 5).
+    /// </summary>
+    public static SdpSessionDescription CreateAudioOffer(SdpAudioOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var offer = NewDescription(options);
+        var media = new SdpMediaDescription("audio", options.LocalRtpPort, AudioProtocol, Array.Empty<string>());
+        foreach (var codec in options.Codecs)
+        {
+            var pt = codec.StaticPayloadType ?? codec.PreferredPayloadType;
+            media.Formats.Add(pt.ToString(CultureInfo.InvariantCulture));
+            media.Attributes.Add(new SdpAttribute("rtpmap", codec.ToRtpMap(pt).ToString()));
+            if (codec == AudioCodec.Opus && options.OpusFormatParameters is { } opusFmtp)
+            {
+                media.Attributes.Add(new SdpAttribute("fmtp", $"{pt} {opusFmtp}"));
+            }
+        }
+        if (options.AcceptTelephoneEvent)
+        {
+            var te = AudioCodec.TelephoneEvent.PreferredPayloadType;
+            media.Formats.Add(te.ToString(CultureInfo.InvariantCulture));
+            media.Attributes.Add(new SdpAttribute("rtpmap", AudioCodec.TelephoneEvent.ToRtpMap(te).ToString()));
+            media.Attributes.Add(new SdpAttribute("fmtp", $"{te} 0-16"));
+        }
+        media.Attributes.Add(new SdpAttribute("ptime", options.PtimeMs.ToString(CultureInfo.InvariantCulture)));
+        media.Attributes.Add(new SdpAttribute(options.LocalDirection.ToAttributeName()));
+        offer.Media.Add(media);
+        return offer;
+    }
+
+    /// <summary>
+    /// Reads the answer to an offer we made (RFC 3264 6, 7): the same m= lines in the same order, our
+    /// audio stream not rejected, and a voice codec we offered. The answerer lists formats in its
+    /// preference order, so the first one we support is what we send.
+    /// </summary>
+    public static SdpAnswerResult ProcessAnswer(SdpSessionDescription offer, SdpSessionDescription answer, SdpAudioOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(offer);
+        ArgumentNullException.ThrowIfNull(answer);
+        ArgumentNullException.ThrowIfNull(options);
+        if (answer.Media.Count != offer.Media.Count)
+        {
+            return SdpAnswerResult.Failed(SdpNegotiationFailure.AnswerMismatch,
+                $"the answer has {answer.Media.Count} m= lines, the offer {offer.Media.Count} (RFC 3264 6)");
+        }
+        var index = offer.Media.FindIndex(IsCandidateAudio);
+        if (index < 0) return SdpAnswerResult.Failed(SdpNegotiationFailure.NoAudioStream, "the offer had no audio stream");
+        var answered = answer.Media[index];
+        if (answered.Media != "audio" || answered.Port == 0)
+        {
+            return SdpAnswerResult.Failed(SdpNegotiationFailure.NoAudioStream, "the answer rejected the audio stream");
+        }
+        var connection = answer.GetEffectiveConnection(answered);
+        if (connection is null)
+        {
+            return SdpAnswerResult.Failed(SdpNegotiationFailure.MissingConnection, "the audio stream has no c= line at media or session level");
+        }
+
+        // An answer may leave out rtpmaps for payload types it took from our offer.
+        var formats = ResolveFormats(answered, fallback: offer.Media[index]);
+        var choice = new SdpAudioOptions
+        {
+            LocalAddress = options.LocalAddress,
+            LocalRtpPort = options.LocalRtpPort,
+            Codecs = options.Codecs,
+            PreferOffererOrder = true, // here the answerer's order is the one to follow
+        };
+        if (!TryChooseCodec(formats, choice, out var codec, out var payloadType))
+        {
+            return SdpAnswerResult.Failed(SdpNegotiationFailure.NoCommonCodec, "the answer chose no voice codec we offered");
+        }
+        var telephoneEvent = options.AcceptTelephoneEvent ? ChooseTelephoneEvent(formats, codec!.ClockRate) : null;
+        var remoteDirection = answered.Direction ?? answer.Direction ?? SdpDirection.SendRecv;
+        if (connection.IsHoldAddress && remoteDirection.CanReceive())
+        {
+            remoteDirection = remoteDirection == SdpDirection.SendRecv ? SdpDirection.SendOnly : SdpDirection.Inactive;
+        }
+        var audio = new NegotiatedAudio
+        {
+            MediaIndex = index,
+            Codec = codec!,
+            PayloadType = payloadType,
+            TelephoneEventPayloadType = telephoneEvent?.PayloadType,
+            TelephoneEventClockRate = telephoneEvent?.ClockRate ?? 0,
+            RemoteAddress = connection.Host,
+            RemoteRtpPort = answered.Port,
+            RemoteRtcpPort = answered.RtcpPort ?? answered.Port + 1,
+            Direction = SdpDirectionExtensions.Intersect(options.LocalDirection, remoteDirection.Reverse()),
+            RemotePtime = answered.Ptime,
+            RemoteFormatParameters = answered.GetFormatParameters(payloadType),
+        };
+        return SdpAnswerResult.Success(answer, audio);
     }
 
     private static string AddressTypeOf(string address) =>
@@ -78,7 +174,7 @@ public static class SdpOfferAnswer
         new(offered.Media, 0, offered.Protocol, offered.Formats.Count > 0 ? offered.Formats : ["0"]);
 
     private static bool TryAccept(SdpSessionDescription offer, SdpMediaDescription offered, SdpConnection connection,
-        int index, SdpAnswerOptions options, out SdpMediaDescription? media, out NegotiatedAudio? agreed)
+        int index, SdpAudioOptions options, out SdpMediaDescription? media, out NegotiatedAudio? agreed)
     {
         media = null;
         agreed = null;
@@ -110,10 +206,14 @@ public static class SdpOfferAnswer
     /// without an rtpmap (RFC 3551 6; RFC 4566 6 makes rtpmap optional for static types); dynamic
     /// types without one cannot be identified and are skipped.
     /// </summary>
-    private static List<SdpRtpMap> ResolveFormats(SdpMediaDescription m)
+    private static List<SdpRtpMap> ResolveFormats(SdpMediaDescription m, SdpMediaDescription? fallback = null)
     {
         var maps = new Dictionary<int, SdpRtpMap>();
         foreach (var map in m.RtpMaps) maps.TryAdd(map.PayloadType, map);
+        if (fallback is not null)
+        {
+            foreach (var map in fallback.RtpMaps) maps.TryAdd(map.PayloadType, map);
+        }
         var result = new List<SdpRtpMap>(m.Formats.Count);
         foreach (var f in m.Formats)
         {
@@ -125,7 +225,7 @@ public static class SdpOfferAnswer
         return result;
     }
 
-    private static bool TryChooseCodec(List<SdpRtpMap> formats, SdpAnswerOptions options, out AudioCodec? codec, out int payloadType)
+    private static bool TryChooseCodec(List<SdpRtpMap> formats, SdpAudioOptions options, out AudioCodec? codec, out int payloadType)
     {
         if (options.PreferOffererOrder)
         {
@@ -190,7 +290,7 @@ public static class SdpOfferAnswer
     }
 
     private static SdpMediaDescription BuildAcceptedMedia(SdpMediaDescription offered, AudioCodec codec, int payloadType,
-        SdpRtpMap? telephoneEvent, SdpDirection direction, SdpAnswerOptions options)
+        SdpRtpMap? telephoneEvent, SdpDirection direction, SdpAudioOptions options)
     {
         var formats = new List<string>(2) { payloadType.ToString(CultureInfo.InvariantCulture) };
         if (telephoneEvent is { } te) formats.Add(te.PayloadType.ToString(CultureInfo.InvariantCulture));

@@ -1,7 +1,7 @@
 namespace ConferenceCluster.Sip.Sdp;
 
-/// <summary>What we put in an SDP answer: where our media is and what we accept.</summary>
-public sealed class SdpAnswerOptions
+/// <summary>What we put in an SDP offer or answer: where our media is and what we accept.</summary>
+public sealed class SdpAudioOptions
 {
     /// <summary>The media node's address the endpoint sends RTP to (may be another silo than the signalling one).</summary>
     public required string LocalAddress { get; init; }
