@@ -69,6 +69,30 @@ public class SipUriTests
         Assert.Equal("a;b", back.Parameters.Get("x"));
     }
 
+    // The equal and unequal pairs of RFC 3261 19.1.4.
+    [Theory]
+    [InlineData("sip:%61lice@atlanta.com;transport=TCP", "sip:alice@AtLanTa.CoM;Transport=tcp", true)]
+    [InlineData("sip:carol@chicago.com", "sip:carol@chicago.com;newparam=5", true)]
+    [InlineData("sip:carol@chicago.com", "sip:carol@chicago.com;security=on", true)]
+    [InlineData("sip:carol@chicago.com;newparam=5", "sip:carol@chicago.com;security=on", true)]
+    [InlineData("sip:biloxi.com;transport=tcp;method=REGISTER?to=sip:bob%40biloxi.com", "sip:biloxi.com;method=REGISTER;transport=tcp?to=sip:bob%40biloxi.com", true)]
+    [InlineData("sip:alice@atlanta.com?subject=project%20x&priority=urgent", "sip:alice@atlanta.com?priority=urgent&subject=project%20x", true)]
+    [InlineData("SIP:ALICE@AtLanTa.CoM;Transport=udp", "sip:alice@AtLanTa.CoM;Transport=UDP", false)]
+    [InlineData("sip:bob@biloxi.com", "sip:bob@biloxi.com:5060", false)]
+    [InlineData("sip:bob@biloxi.com", "sip:bob@biloxi.com;transport=udp", false)]
+    [InlineData("sip:bob@biloxi.com", "sip:bob@biloxi.com:6000;transport=tcp", false)]
+    [InlineData("sip:carol@chicago.com", "sip:carol@chicago.com?Subject=next%20meeting", false)]
+    [InlineData("sip:bob@phone21.boxesbybob.com", "sip:bob@192.0.2.4", false)]
+    [InlineData("sip:carol@chicago.com;security=on", "sip:carol@chicago.com;security=off", false)]
+    [InlineData("sip:alice@atlanta.com", "sips:alice@atlanta.com", false)]
+    public void Rfc3261_19_1_4_uri_comparison(string a, string b, bool equal)
+    {
+        var x = SipUri.ParseOrNull(a)!;
+        var y = SipUri.ParseOrNull(b)!;
+        Assert.Equal(equal, x.EquivalentTo(y));
+        Assert.Equal(equal, y.EquivalentTo(x));
+    }
+
     [Fact]
     public void Tel_and_other_schemes_are_opaque()
     {

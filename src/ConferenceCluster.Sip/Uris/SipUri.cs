@@ -53,6 +53,55 @@ public sealed class SipUri
     public static bool TryParse(ReadOnlySpan<char> text, out SipUri? uri, out string? error) =>
         SipUriParser.TryParse(text, out uri, out error);
 
+    /// <summary>
+    /// URI equivalence of RFC 3261 19.1.4: user and password case-sensitive, host case-insensitive,
+    /// a port only equals the same explicit port, user/ttl/method/maddr/transport must match if either
+    /// side has them, other parameters only where both have them, and headers must all match.
+    /// Escaped and unescaped forms compare equal because parts are stored unescaped.
+    /// </summary>
+    public bool EquivalentTo(SipUri? other)
+    {
+        if (other is null || Scheme != other.Scheme) return false;
+        if (!IsSip) return string.Equals(Opaque, other.Opaque, StringComparison.OrdinalIgnoreCase);
+        if (!string.Equals(User, other.User, StringComparison.Ordinal) ||
+            !string.Equals(Password, other.Password, StringComparison.Ordinal) ||
+            !string.Equals(Host, other.Host, StringComparison.OrdinalIgnoreCase) ||
+            Port != other.Port)
+        {
+            return false;
+        }
+        return ParametersMatch(Parameters, other.Parameters) && ParametersMatch(other.Parameters, Parameters) &&
+               HeadersMatch(Headers, other.Headers) && HeadersMatch(other.Headers, Headers);
+    }
+
+    private static readonly string[] ParametersThatMustMatch = ["user", "ttl", "method", "maddr", "transport"];
+
+    private static bool ParametersMatch(SipParameters mine, SipParameters theirs)
+    {
+        for (var i = 0; i < mine.Count; i++)
+        {
+            var p = mine[i];
+            if (theirs.TryGet(p.Name, out var value))
+            {
+                if (!string.Equals(p.Value, value, StringComparison.OrdinalIgnoreCase)) return false;
+            }
+            else if (Array.Exists(ParametersThatMustMatch, n => string.Equals(n, p.Name, StringComparison.OrdinalIgnoreCase)))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static bool HeadersMatch(SipParameters mine, SipParameters theirs)
+    {
+        for (var i = 0; i < mine.Count; i++)
+        {
+            if (!theirs.TryGet(mine[i].Name, out var value) || !string.Equals(mine[i].Value, value, StringComparison.Ordinal)) return false;
+        }
+        return true;
+    }
+
     public override string ToString()
     {
         var sb = new StringBuilder(64);
