@@ -11,4 +11,7 @@ source scripts/lib/packages.sh
 ensure_debian_packages libopus0 libsqlite3-0
 command -v dotnet >/dev/null || { echo "run.sh: the .NET 10 SDK (dotnet) is required" >&2; exit 1; }
 
-exec dotnet run -c Release --project src/ConferenceCluster.Silo -- "$@"
+# Built, then started from the repository root, so the default ./data/cluster.db lands here (dotnet run would
+# put it under the project folder).
+dotnet build -c Release src/ConferenceCluster.Silo -v quiet -nologo
+exec dotnet src/ConferenceCluster.Silo/bin/Release/net10.0/ConferenceCluster.Silo.dll "$@"
