@@ -71,6 +71,56 @@ public sealed class SiloProcessFailoverTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task A_cluster_client_keeps_working_when_the_silo_process_it_is_connected_to_is_killed()
+    {
+        var clusterId = $"it-gw-{Guid.NewGuid():N}"[..24];
+        var connectionString = TestDatabases.Postgres;
+        await using var store = ClusterStoreFactory.Create(ClusterStorageKind.Postgres, clusterId, connectionString);
+        await store.InitializeAsync();
+        var silos = new List<SiloProcess>();
+        try
+        {
+            silos.AddRange(Enumerable.Range(1, 3).Select(i => SiloProcess.Start($"gw{i}", clusterId, "postgres", connectionString)));
+            await WaitForAsync(async () => (await store.Membership.ReadAllAsync()).Rows.Count(r => r.Entry.Status == SiloStatus.Active) == 3,
+                TimeSpan.FromSeconds(90), "three active silos", silos);
+
+            await using var client = new ClusterClient(new ClusterClientOptions(), store.Membership);
+            await client.ConnectAsync();
+            var gateway = silos.Single(s => client.ConnectedGateway == $"127.0.0.1:{s.GatewayPort}");
+            // Grains on the other silos, so only the gateway goes away.
+            var keys = Enumerable.Range(0, 40).Select(i => $"gw-{i}-{Guid.NewGuid():N}").ToList();
+            var before = new Dictionary<string, ProbeAnswer>();
+            foreach (var key in keys) before[key] = await client.GetGrain<IProbeGrain>(key).Where();
+            var survivingKeys = keys.Where(k => before[k].SiloName != gateway.Name).ToList();
+            Assert.NotEmpty(survivingKeys);
+
+            gateway.Kill();
+
+            // The first call after the kill may be the one in flight on the dead connection; after that the client
+            // has moved to another gateway, and the grains on the surviving silos are the same activations.
+            await WaitForAsync(async () =>
+            {
+                try
+                {
+                    await client.GetGrain<IProbeGrain>(survivingKeys[0]).Where();
+                    return true;
+                }
+                catch (SiloUnavailableException)
+                {
+                    return false;
+                }
+            }, TimeSpan.FromSeconds(30), "the client to reach another gateway", silos);
+            Assert.NotEqual($"127.0.0.1:{gateway.GatewayPort}", client.ConnectedGateway);
+            foreach (var key in survivingKeys)
+                Assert.Equal(before[key].ActivationId, (await client.GetGrain<IProbeGrain>(key).Where()).ActivationId);
+        }
+        finally
+        {
+            foreach (var silo in silos) await silo.DisposeAsync();
+        }
+    }
+
     private async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan timeout, string what, IEnumerable<SiloProcess> silos)
     {
         var deadline = DateTime.UtcNow + timeout;
