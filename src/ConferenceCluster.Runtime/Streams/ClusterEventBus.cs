@@ -7,8 +7,10 @@ namespace ConferenceCluster.Runtime.Streams;
 
 /// <summary>
 /// Cluster-wide publish/subscribe for events (roster changes, alarms, load reports): an event published on
-/// any silo reaches the subscribers of its topic on every active silo, at most once, in publication order
-/// per publishing silo. Delivery is best effort: a silo that is down misses the events sent meanwhile.
+/// any silo reaches the subscribers of its topic on every active silo, at most once. Handlers for the events of
+/// one publishing silo are started in publication order while its connection to the subscriber's silo stays up;
+/// a handler that awaits may overlap the next. Delivery is best effort: a silo that is down misses the events
+/// sent meanwhile, so state that must not be lost goes through grains, not events.
 /// </summary>
 public interface IClusterEventBus
 {
