@@ -140,7 +140,7 @@ public sealed class ConferenceGrain(
                 _participants.GetValueOrDefault(p.ParticipantId)?.Role ?? ParticipantRole.Host,
                 p.SignalingNode, p.MediaProxyNode, p.TranscodingNode, p.TranscodingLocation,
                 _participants.GetValueOrDefault(p.ParticipantId)?.JoinedAt ?? _startedAt)).ToList(),
-            placement.HostingNodes.Values.Select(h => new MediaNodeStatus(h.NodeName, h.Location, h.Participants, topology.IsIntermediary(h.NodeName))).ToList(),
+            placement.HostingNodes.Values.Select(h => new MediaNodeStatus(h.NodeName, h.Location, h.Participants, topology.IsIntermediary(h.NodeName), h.Held)).ToList(),
             topology.Backplanes.Select(b => new BackplaneStatus(b.Kind, b.NodeA, LocationOf(b.NodeA), b.NodeB, LocationOf(b.NodeB))).ToList(),
             topology.Intermediaries.ToDictionary(kv => kv.Key, kv => kv.Value));
         if (placement.IsEmpty) DeactivateOnIdle();

@@ -65,7 +65,8 @@ public sealed record ParticipantStatus(
 public sealed record BackplaneStatus(BackplaneKind Kind, string NodeA, string LocationA, string NodeB, string LocationB);
 
 /// <summary>A transcoding node that processes the conference's media.</summary>
-public sealed record MediaNodeStatus(string Node, string Location, int Participants, bool IsIntermediary);
+/// <param name="Held">What the conference holds on it: its participants' calls plus the backplane reservation (R54).</param>
+public sealed record MediaNodeStatus(string Node, string Location, int Participants, bool IsIntermediary, CapacityUnits Held);
 
 /// <param name="Intermediaries">Location → its intermediary node (R37).</param>
 public sealed record ConferenceStatus(
