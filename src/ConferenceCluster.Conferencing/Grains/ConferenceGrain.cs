@@ -103,7 +103,10 @@ public sealed class ConferenceGrain(
 
             var allocated = (MediaAllocated)decision;
             if (!await TryReserveAllAsync(allocated, unreachable))
-                continue; // a node's load moved on since the snapshot (another conference got there first): look again
+            {
+                ConferencingMetrics.ReservationRefusals.Add(1);
+                continue;
+            } // a node's load moved on since the snapshot (another conference got there first): look again
 
             var change = _placement.Admit(allocated);
             _placement = change.After;
@@ -117,6 +120,7 @@ public sealed class ConferenceGrain(
             return Accepted(_placement.Participants[request.ParticipantId]);
         }
 
+        ConferencingMetrics.AllocationGaveUp.Add(1);
         logger.LogWarning("Join of {Participant} to {Conference} gave up after {Attempts} refused reservations",
             request.ParticipantId, Name, options.MaxAllocationAttempts);
         return EndIfEmpty(Rejected(request, JoinRejectionReason.CapacityExceeded, "capacity exceeded"));
@@ -229,11 +233,11 @@ public sealed class ConferenceGrain(
         return true;
     }
 
-    private JoinResult Accepted(ParticipantPlacement p) =>
-        new(p.ParticipantId, true, p.SignalingNode, p.TranscodingNode, p.MediaProxyNode, p.TranscodingLocation);
+    private static JoinResult Accepted(ParticipantPlacement p) =>
+        ConferencingMetrics.Count(new(p.ParticipantId, true, p.SignalingNode, p.TranscodingNode, p.MediaProxyNode, p.TranscodingLocation));
 
     private static JoinResult Rejected(JoinRequest request, JoinRejectionReason reason, string message) =>
-        new(request.ParticipantId, false, request.SignalingNode, Rejection: reason, Message: message);
+        ConferencingMetrics.Count(new(request.ParticipantId, false, request.SignalingNode, Rejection: reason, Message: message));
 
     private static JoinRejectionReason RejectionOf(MediaRejectionReason reason) => reason switch
     {
