@@ -27,6 +27,7 @@ namespace ConferenceCluster.Conferencing.Grains;
 [CollectionAgeLimit(AlwaysActive = true)]
 public sealed class ConferenceGrain(
     ConfigurationView configuration,
+    ConfigurationRepository repository,
     ClusterNodes clusterNodes,
     IClusterMembershipView membership,
     IClusterStore store,
@@ -80,7 +81,7 @@ public sealed class ConferenceGrain(
             return Accepted(placed);
 
         var room = configuration.Current.Conferences.GetValueOrDefault(Name)
-                   ?? (await new ConfigurationRepository(store).GetConferenceAsync(Name))?.Value;
+                   ?? (await repository.GetConferenceAsync(Name))?.Value; // created since this silo's last poll
         if (room is null)
             return EndIfEmpty(Rejected(request, JoinRejectionReason.ConferenceNotFound, "conference not found"));
         if (_placement is null || _placement.IsEmpty)

@@ -66,7 +66,8 @@ public sealed class ConferencingTestCluster : IAsyncDisposable
             await cluster.CreateConferenceAsync(conference);
         var specs = nodes.ToList();
         await Task.WhenAll(specs.Select(cluster.StartNodeAsync));
-        await cluster._cluster.WaitForActiveSilosAsync(specs.Count);
+        await TestCluster.WaitUntilAsync(() => cluster.Live.All(s => s.Membership.Current.ActiveSilos.Count() == specs.Count),
+            TimeSpan.FromSeconds(30), $"every silo to see {specs.Count} active silos");
         await cluster.RefreshConfigurationAsync();
         return cluster;
     }

@@ -51,8 +51,8 @@ public enum NodeOrigin
 /// <summary>A <c>worker_vm</c> document: the node and who owns the record.</summary>
 public sealed record NodeRecord(ConferencingNode Node, NodeOrigin Origin);
 
-/// <summary>A <c>conference_alias</c> document: the alias as typed and the conference it leads to.</summary>
-public sealed record AliasRecord(string Alias, string Conference);
+/// <summary>A <c>conference_alias</c> document: the alias as typed, the conference it leads to, and when it was claimed.</summary>
+public sealed record AliasRecord(string Alias, string Conference, DateTimeOffset ClaimedAt);
 
 /// <summary>A configuration object with the store version an update must quote (optimistic concurrency).</summary>
 public sealed record Versioned<T>(T Value, long Version);

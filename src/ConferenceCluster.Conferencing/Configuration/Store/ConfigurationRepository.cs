@@ -34,10 +34,17 @@ public sealed record ConfigurationWriteResult<T>(ConfigurationWriteStatus Status
 /// unrelated changes. Two racing changes can each pass this check against the platform they read; the store's
 /// per-document versions make each write atomic, not the pair, and the next validation shows what they produced.
 /// Alias uniqueness is enforced by the store itself: each alias is a document keyed by the lower-cased alias,
-/// claimed with an insert-if-absent before the room is written, so two rooms can never both win one alias.
+/// claimed with an insert-if-absent before the room is written, so two rooms can never both win one alias. A claim whose
+/// room does not list the alias is left alone for <see cref="AliasClaimGrace"/> (its writer may be about to write the
+/// room) and only then taken over (its writer crashed between the two writes).
 /// </remarks>
-public sealed class ConfigurationRepository(IClusterStore store)
+public sealed class ConfigurationRepository(IClusterStore store, TimeProvider? time = null)
 {
+    /// <summary>Far longer than any create or update takes between claiming an alias and writing its room.</summary>
+    public static readonly TimeSpan AliasClaimGrace = TimeSpan.FromMinutes(1);
+
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
     private IClusterDocumentStore Documents => store.Documents;
 
     /// <summary>Reads everything; the change counter is read first, so a change racing the read shows up at the next poll.</summary>
@@ -61,6 +68,8 @@ public sealed class ConfigurationRepository(IClusterStore store)
 
     public async Task<ConfigurationWriteResult<SystemLocation>> CreateLocationAsync(SystemLocation location, CancellationToken cancellationToken = default)
     {
+        if (await GetLocationAsync(location.Name, cancellationToken).ConfigureAwait(false) is not null)
+            return ConfigurationWriteResult<SystemLocation>.Fail(ConfigurationWriteStatus.AlreadyExists);
         var report = await ValidatePlatformChangeAsync(p => p with { Locations = [.. p.Locations, location] }, location.Validate(), cancellationToken).ConfigureAwait(false);
         return report.IsValid
             ? await InsertAsync(ConfigurationCollections.SystemLocations, location.Name, location, report, cancellationToken).ConfigureAwait(false)
@@ -97,6 +106,8 @@ public sealed class ConfigurationRepository(IClusterStore store)
     /// <summary>An operator creates a node; from then on its silo never rewrites the record from its metadata.</summary>
     public async Task<ConfigurationWriteResult<NodeRecord>> CreateNodeAsync(ConferencingNode node, CancellationToken cancellationToken = default)
     {
+        if (await GetNodeAsync(node.Name, cancellationToken).ConfigureAwait(false) is not null)
+            return ConfigurationWriteResult<NodeRecord>.Fail(ConfigurationWriteStatus.AlreadyExists);
         var report = await ValidatePlatformChangeAsync(p => p with { Nodes = [.. p.Nodes, node] }, node.Validate(), cancellationToken).ConfigureAwait(false);
         return report.IsValid
             ? await InsertAsync(ConfigurationCollections.Nodes, node.Name, new NodeRecord(node, NodeOrigin.Operator), report, cancellationToken).ConfigureAwait(false)
@@ -238,7 +249,7 @@ public sealed class ConfigurationRepository(IClusterStore store)
         {
             var alias = room.Aliases[i].Alias;
             var key = AliasKey(alias);
-            var json = ConfigurationCollections.Serialize(new AliasRecord(alias, room.Name));
+            var json = ConfigurationCollections.Serialize(new AliasRecord(alias, room.Name, _time.GetUtcNow()));
             while (true)
             {
                 if (await Documents.TryInsertAsync(ConfigurationCollections.ConferenceAliases, key, json, cancellationToken).ConfigureAwait(false) is not null)
@@ -250,7 +261,7 @@ public sealed class ConfigurationRepository(IClusterStore store)
                 if (existing is null) continue;
                 var record = ConfigurationCollections.Deserialize<AliasRecord>(existing.Json);
                 if (record.Conference == room.Name) break;
-                if (await IsAliasOfAsync(record, cancellationToken).ConfigureAwait(false))
+                if (_time.GetUtcNow() - record.ClaimedAt < AliasClaimGrace || await IsAliasOfAsync(record, cancellationToken).ConfigureAwait(false))
                 {
                     issues.Add(new(IssueSeverity.Error, $"conference \"{room.Name}\"", $"aliases[{i}].alias", "R-ALIAS-1",
                         $"Alias \"{alias}\" already belongs to conference \"{record.Conference}\"; aliases are unique (L6788)."));
