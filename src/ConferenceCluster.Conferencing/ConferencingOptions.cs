@@ -24,6 +24,9 @@ public sealed class ConferencingOptions
     /// </summary>
     public int MaxAllocationAttempts { get; set; } = 16;
 
+    /// <summary>How long an empty conference activation stays before it deactivates (see ConferenceGrain.LingerIfEmpty).</summary>
+    public TimeSpan EmptyConferenceLinger { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How long an ended call leg's grain stays, so the gateway can still read why it ended.</summary>
     public TimeSpan EndedCallLinger { get; set; } = TimeSpan.FromMinutes(1);
 

@@ -29,6 +29,9 @@ public sealed class ClusterNodes(ConfigurationView configuration, IClusterMember
             .ToList();
     }
 
-    /// <summary>True when this incarnation of the node is leaving or gone (a restarted silo is a new incarnation, its calls are gone).</summary>
-    public bool HasFailed(SiloAddress silo) => membership.Current.GetStatus(silo) is var status && (status.IsTerminating() || status == SiloStatus.None);
+    /// <summary>
+    /// True when this incarnation of the node is leaving or gone (a restarted silo is a new incarnation: its calls are
+    /// gone too). An incarnation this silo's view does not know yet is not taken for dead: the view may simply lag.
+    /// </summary>
+    public bool HasFailed(SiloAddress silo) => membership.Current.GetStatus(silo).IsTerminating();
 }

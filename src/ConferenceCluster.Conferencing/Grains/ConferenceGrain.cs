@@ -46,6 +46,7 @@ public sealed class ConferenceGrain(
     private DateTimeOffset _startedAt;
     private int _participantsEver;
     private long _stateVersion;
+    private IDisposable? _emptyTimer;
 
     private string Name => GetPrimaryKeyString();
 
@@ -118,6 +119,7 @@ public sealed class ConferenceGrain(
             _nodesUsed = _nodesUsed.Union(nodes);
             _participantsEver++;
             await PersistAsync();
+            LingerIfEmpty();
             return Accepted(_placement.Participants[request.ParticipantId]);
         }
 
@@ -148,7 +150,7 @@ public sealed class ConferenceGrain(
             placement.HostingNodes.Values.Select(h => new MediaNodeStatus(h.NodeName, h.Location, h.Participants, topology.IsIntermediary(h.NodeName), h.Held)).ToList(),
             topology.Backplanes.Select(b => new BackplaneStatus(b.Kind, b.NodeA, LocationOf(b.NodeA), b.NodeB, LocationOf(b.NodeB))).ToList(),
             topology.Intermediaries.ToDictionary(kv => kv.Key, kv => kv.Value));
-        if (placement.IsEmpty) DeactivateOnIdle();
+        LingerIfEmpty();
         return status;
     }
 
@@ -156,7 +158,7 @@ public sealed class ConferenceGrain(
     {
         if (_placement is null || _placement.IsEmpty)
         {
-            DeactivateOnIdle(); // a late notice to an ended (or never started) conference
+            LingerIfEmpty(); // a late notice to an ended (or never started) conference
             return;
         }
         if (!_nodeSilos.ContainsKey(nodeName)) return;
@@ -247,11 +249,32 @@ public sealed class ConferenceGrain(
         _ => JoinRejectionReason.CapacityExceeded,
     };
 
-    /// <summary>A conference nobody got into takes no resources (R5, L949): let the activation go.</summary>
     private JoinResult EndIfEmpty(JoinResult result)
     {
-        if (_placement is null || _placement.IsEmpty) DeactivateOnIdle();
+        LingerIfEmpty();
         return result;
+    }
+
+    /// <summary>
+    /// An empty conference takes no resources (R5, L949), so its activation goes, but only after
+    /// <see cref="ConferencingOptions.EmptyConferenceLinger"/>: a conference that just emptied or turned its first callers
+    /// away is likely to be called again at once, and deactivating immediately makes racing calls chase a moving
+    /// activation (in a surge, past the runtime's forward limit).
+    /// </summary>
+    private void LingerIfEmpty()
+    {
+        if (_placement is { IsEmpty: false })
+        {
+            _emptyTimer?.Dispose();
+            _emptyTimer = null;
+            return;
+        }
+        _emptyTimer ??= RegisterTimer(_ =>
+        {
+            _emptyTimer = null;
+            if (_placement is null || _placement.IsEmpty) DeactivateOnIdle();
+            return Task.CompletedTask;
+        }, options.EmptyConferenceLinger, Timeout.InfiniteTimeSpan);
     }
 
     // ---- leaving ----
@@ -261,7 +284,7 @@ public sealed class ConferenceGrain(
         await DropFailedNodesAsync();
         if (_placement is null || !_placement.Participants.ContainsKey(participantId))
         {
-            if (_placement is null || _placement.IsEmpty) DeactivateOnIdle();
+            LingerIfEmpty();
             return false;
         }
         await ApplyRemovalAsync(_placement.Release(participantId), [participantId], reason, notify, failedNode: null);
@@ -316,7 +339,7 @@ public sealed class ConferenceGrain(
         _stateVersion = 0;
         _nodesUsed = [];
         _participantsEver = 0;
-        DeactivateOnIdle();
+        LingerIfEmpty();
     }
 
     private async Task ReleaseAsync(IEnumerable<CapacityReservation> releases)
@@ -342,8 +365,7 @@ public sealed class ConferenceGrain(
     {
         foreach (var (node, silo) in Volatile.Read(ref _nodeSilos))
         {
-            var status = snapshot.GetStatus(silo);
-            if (status.IsTerminating() || status == SiloStatus.None)
+            if (snapshot.GetStatus(silo).IsTerminating())
                 _ = GrainFactory.GetGrain<IConferenceGrain>(Name).NodeFailed(node).ContinueWith(
                     t => logger.LogDebug(t.Exception, "NodeFailed notice to {Conference} failed", Name), TaskContinuationOptions.OnlyOnFaulted);
         }

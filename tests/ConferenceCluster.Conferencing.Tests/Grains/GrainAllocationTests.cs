@@ -168,6 +168,29 @@ public class GrainAllocationTests
     }
 
     [Fact]
+    public async Task Admission_unknown_room_participant_limit_and_a_repeated_join_that_reserves_nothing_twice_L5550()
+    {
+        await using var cluster = await ConferencingTestCluster.StartAsync(
+            [Location("Lab")], [NodeSpec.Transcoding("Lab01", "Lab", hdCalls: 10), NodeSpec.Transcoding("Lab02", "Lab", hdCalls: 10)]);
+        await cluster.CreateConferenceAsync("small", r => r with { ParticipantLimit = 2 });
+        await cluster.RefreshConfigurationAsync();
+
+        var nowhere = await cluster.DialAsync("x", "no-such-room", "Lab01");
+        Assert.Equal(JoinRejectionReason.ConferenceNotFound, nowhere.Rejection);
+
+        var first = await cluster.AdmitAsync("a", "small", "Lab01");
+        var load = (await cluster.Node(first.MediaNode!).GetStatus()).Load;
+        // The same call leg asking again (a retried request) gets its placement back and costs nothing more.
+        var again = await cluster.Conference("small").Join(new JoinRequest("a", "Lab01", CallMedia.Video));
+        Assert.Equal((true, first.MediaNode), (again.Accepted, again.MediaNode));
+        Assert.Equal(load, (await cluster.Node(first.MediaNode!).GetStatus()).Load);
+
+        await cluster.AdmitAsync("b", "small", "Lab02");
+        var third = await cluster.DialAsync("c", "small", "Lab02");
+        Assert.Equal((false, JoinRejectionReason.ParticipantLimitReached), (third.Accepted, third.Rejection!.Value));
+    }
+
+    [Fact]
     public async Task History_records_each_call_and_the_conference_with_durations_reasons_and_nodes_used()
     {
         await using var cluster = await ConferencingTestCluster.StartAsync(
