@@ -191,6 +191,38 @@ public class GrainAllocationTests
     }
 
     [Fact]
+    public async Task A_conference_whose_own_silo_dies_comes_back_elsewhere_with_its_participants_and_exact_ledgers()
+    {
+        await using var cluster = await ConferencingTestCluster.StartAsync(
+            [Location("Pool")], Enumerable.Range(1, 4).Select(i => NodeSpec.Transcoding($"Pool0{i}", "Pool", hdCalls: 2)), Conference);
+        // Caller i signals on Pool0i and (ties go by name, each node fits one call + reservation) gets its media there too.
+        for (var i = 1; i <= 3; i++)
+            Assert.Equal($"Pool0{i}", (await cluster.AdmitAsync($"caller{i}", Conference, $"Pool0{i}")).MediaNode);
+
+        var grain = new Runtime.Core.GrainId(typeof(IConferenceGrain).FullName!, Conference);
+        var host = (await cluster.TestCluster.Store.Directory.LookupAsync(grain))!.Silo;
+        var hostNode = cluster.Silos.Single(s => s.Value.Address == host).Key;
+        await cluster.KillAsync(hostNode);
+
+        // A new activation elsewhere restores the instance: only the calls that used the dead node are gone.
+        var status = await cluster.Conference(Conference).GetStatus();
+        var expected = Enumerable.Range(1, 3).Where(i => $"Pool0{i}" != hostNode).Select(i => $"caller{i}").ToList();
+        Assert.Equal(expected, status.Participants.Select(p => p.ParticipantId).Order().ToList());
+        Assert.NotEqual(host, (await cluster.TestCluster.Store.Directory.LookupAsync(grain))!.Silo);
+        foreach (var silo in cluster.Live)
+        {
+            var held = status.MediaNodes.SingleOrDefault(m => m.Node == silo.Name)?.Held ?? CapacityUnits.Zero;
+            Assert.Equal(held, (await cluster.Node(silo.Name).GetStatus()).Load);
+        }
+        // It still knows which nodes host it: a new caller fills the conference up to three nodes, no further.
+        var hosting = status.MediaNodes.Count;
+        var results = new List<JoinResult>();
+        for (var i = 0; i < 3; i++) results.Add(await cluster.DialAsync($"late{i}", Conference, cluster.Live.First().Name));
+        Assert.Equal(3 - hosting, results.Count(r => r.Accepted));
+        Assert.True((await cluster.Conference(Conference).GetStatus()).MediaNodes.Count <= 3);
+    }
+
+    [Fact]
     public async Task History_records_each_call_and_the_conference_with_durations_reasons_and_nodes_used()
     {
         await using var cluster = await ConferencingTestCluster.StartAsync(
