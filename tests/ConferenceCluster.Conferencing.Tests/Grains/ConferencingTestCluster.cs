@@ -5,6 +5,7 @@ using ConferenceCluster.Conferencing.Grains;
 using ConferenceCluster.Conferencing.Grains.Interfaces;
 using ConferenceCluster.Runtime.Core;
 using ConferenceCluster.Runtime.Hosting;
+using ConferenceCluster.Runtime.Storage;
 using ConferenceCluster.Runtime.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -46,9 +47,14 @@ public sealed class ConferencingTestCluster : IAsyncDisposable
 
     public IReadOnlyDictionary<string, Silo> Silos => _silos;
 
-    public static async Task<ConferencingTestCluster> StartAsync(IEnumerable<SystemLocation> locations, IEnumerable<NodeSpec> nodes, params string[] conferences)
+    public static Task<ConferencingTestCluster> StartAsync(IEnumerable<SystemLocation> locations, IEnumerable<NodeSpec> nodes, params string[] conferences) =>
+        StartOnStoreAsync(null, locations, nodes, conferences);
+
+    /// <summary>On a given cluster database (a real PostgreSQL one, say); null = in memory.</summary>
+    public static async Task<ConferencingTestCluster> StartOnStoreAsync(
+        IClusterStore? store, IEnumerable<SystemLocation> locations, IEnumerable<NodeSpec> nodes, params string[] conferences)
     {
-        var cluster = new ConferencingTestCluster(await TestCluster.StartAsync(new TestClusterOptions { InitialSilosCount = 0 }));
+        var cluster = new ConferencingTestCluster(await TestCluster.StartAsync(new TestClusterOptions { InitialSilosCount = 0, Store = store }));
         // As an operator must: create the locations first, then point them at each other (no dangling references).
         var all = locations.ToList();
         foreach (var location in all)

@@ -6,6 +6,7 @@ using ConferenceCluster.Conferencing.Capacity;
 using ConferenceCluster.Conferencing.Configuration;
 using ConferenceCluster.Conferencing.Grains;
 using ConferenceCluster.Conferencing.Grains.Interfaces;
+using ConferenceCluster.Runtime.Storage;
 using Xunit.Abstractions;
 
 namespace ConferenceCluster.Conferencing.Tests.Grains;
@@ -13,9 +14,13 @@ namespace ConferenceCluster.Conferencing.Tests.Grains;
 /// <summary>
 /// A participant surge on a 4-silo cluster (in-memory store): 500 concurrent joins over 50 conferences, more than the
 /// cluster can hold, so reservations race on every NodeGrain. Whatever the interleaving, the invariants must hold.
+/// A variant on a real database overrides <see cref="CreateStoreAsync"/>.
 /// </summary>
 public class SurgeTests(ITestOutputHelper output)
 {
+    /// <summary>The cluster database; null = the in-memory store.</summary>
+    protected virtual Task<IClusterStore?> CreateStoreAsync() => Task.FromResult<IClusterStore?>(null);
+
     private const int Joins = 500;
     private const int Conferences = 50;
 
@@ -29,7 +34,7 @@ public class SurgeTests(ITestOutputHelper output)
             NodeSpec.Transcoding("EU3", "EU", hdCalls: 40), NodeSpec.Transcoding("US1", "US", hdCalls: 40),
         };
         var conferences = Enumerable.Range(0, Conferences).Select(c => $"surge{c:00}").ToArray();
-        await using var cluster = await ConferencingTestCluster.StartAsync(
+        await using var cluster = await ConferencingTestCluster.StartOnStoreAsync(await CreateStoreAsync(),
             [new SystemLocation("EU") { PrimaryOverflowLocation = "US" }, new SystemLocation("US") { PrimaryOverflowLocation = "EU" }],
             nodes, conferences);
 
