@@ -52,8 +52,8 @@ public sealed class ConferenceGrain(
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        membership.Changed += OnMembershipChanged;
         var saved = await store.Documents.GetAsync(ConferenceInstanceState.Collection, Name, cancellationToken);
+        membership.Changed += OnMembershipChanged;
         if (saved is null) return;
         // The previous activation was lost (its silo died or left) while participants were in: take over its state.
         _stateVersion = saved.Version;
@@ -106,9 +106,10 @@ public sealed class ConferenceGrain(
             var allocated = (MediaAllocated)decision;
             if (!await TryReserveAllAsync(allocated, unreachable))
             {
+                // A node's load moved on since the snapshot (another conference got there first): look again.
                 ConferencingMetrics.ReservationRefusals.Add(1);
                 continue;
-            } // a node's load moved on since the snapshot (another conference got there first): look again
+            }
 
             var change = _placement.Admit(allocated);
             _placement = change.After;
@@ -139,14 +140,16 @@ public sealed class ConferenceGrain(
         var placement = _placement ?? ConferencePlacement.Start(Name, ConferenceMediaPolicy.HdWithPresentation);
         var topology = placement.Backplanes;
         string LocationOf(string node) => placement.HostingNodes[node].Location;
+        ParticipantStatus StatusOf(ParticipantPlacement p)
+        {
+            var details = _participants.GetValueOrDefault(p.ParticipantId);
+            return new ParticipantStatus(p.ParticipantId, details?.DisplayName, details?.Role ?? ParticipantRole.Host,
+                p.SignalingNode, p.MediaProxyNode, p.TranscodingNode, p.TranscodingLocation, details?.JoinedAt ?? _startedAt);
+        }
         var status = new ConferenceStatus(
             Name,
             placement.IsEmpty ? null : _startedAt,
-            placement.Participants.Values.Select(p => new ParticipantStatus(
-                p.ParticipantId, _participants.GetValueOrDefault(p.ParticipantId)?.DisplayName,
-                _participants.GetValueOrDefault(p.ParticipantId)?.Role ?? ParticipantRole.Host,
-                p.SignalingNode, p.MediaProxyNode, p.TranscodingNode, p.TranscodingLocation,
-                _participants.GetValueOrDefault(p.ParticipantId)?.JoinedAt ?? _startedAt)).ToList(),
+            placement.Participants.Values.Select(StatusOf).ToList(),
             placement.HostingNodes.Values.Select(h => new MediaNodeStatus(h.NodeName, h.Location, h.Participants, topology.IsIntermediary(h.NodeName), h.Held)).ToList(),
             topology.Backplanes.Select(b => new BackplaneStatus(b.Kind, b.NodeA, LocationOf(b.NodeA), b.NodeB, LocationOf(b.NodeB))).ToList(),
             topology.Intermediaries.ToDictionary(kv => kv.Key, kv => kv.Value));
