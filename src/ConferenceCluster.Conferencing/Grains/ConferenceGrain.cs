@@ -46,6 +46,8 @@ public sealed class ConferenceGrain(
     private DateTimeOffset _startedAt;
     private int _participantsEver;
     private long _stateVersion;
+    /// <summary>Set before any write of the instance record, cleared only by a successful delete.</summary>
+    private bool _stateMayExist;
     private IDisposable? _emptyTimer;
 
     private string Name => GetPrimaryKeyString();
@@ -57,6 +59,7 @@ public sealed class ConferenceGrain(
         if (saved is null) return;
         // The previous activation was lost (its silo died or left) while participants were in: take over its state.
         _stateVersion = saved.Version;
+        _stateMayExist = true;
         var state = ConfigurationCollections.Deserialize<ConferenceInstanceState>(saved.Json);
         _placement = ConferencePlacement.Restore(Name, state.Policy, state.HostingNodes, state.Placements);
         _participants = state.Participants.ToImmutableDictionary(p => p.ParticipantId);
@@ -272,11 +275,13 @@ public sealed class ConferenceGrain(
             _emptyTimer = null;
             return;
         }
-        _emptyTimer ??= RegisterTimer(_ =>
+        _emptyTimer ??= RegisterTimer(async _ =>
         {
             _emptyTimer = null;
-            if (_placement is null || _placement.IsEmpty) DeactivateOnIdle();
-            return Task.CompletedTask;
+            if (_placement is { IsEmpty: false }) return;
+            // Never leave an ended conference's record behind: a later activation would restore its participants.
+            if (await TryDeleteStateAsync()) DeactivateOnIdle();
+            else LingerIfEmpty();
         }, options.EmptyConferenceLinger, Timeout.InfiniteTimeSpan);
     }
 
@@ -337,9 +342,7 @@ public sealed class ConferenceGrain(
         await history.WriteAsync(new ConferenceHistoryRecord(
             Guid.NewGuid().ToString("N"), Name, _startedAt, now, (now - _startedAt).TotalSeconds, _participantsEver, _nodesUsed.ToList(),
             reason == ParticipantLeft ? "Last participant left" : reason));
-        if (_stateVersion > 0)
-            await store.Documents.DeleteAsync(ConferenceInstanceState.Collection, Name);
-        _stateVersion = 0;
+        await TryDeleteStateAsync();
         _nodesUsed = [];
         _participantsEver = 0;
         LingerIfEmpty();
@@ -403,13 +406,48 @@ public sealed class ConferenceGrain(
 
     // ---- persistence ----
 
+    /// <summary>
+    /// Writes the instance record. While this activation lives its memory is the truth, so a failed write is logged,
+    /// not thrown: the call it records is admitted (or gone) either way, and the next change writes again.
+    /// </summary>
     private async Task PersistAsync()
+    {
+        try
+        {
+            await WriteStateAsync();
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Conference {Conference}: could not write its instance record", Name);
+        }
+    }
+
+    /// <summary>True when no instance record is left in the store.</summary>
+    private async Task<bool> TryDeleteStateAsync()
+    {
+        if (!_stateMayExist) return true;
+        try
+        {
+            await store.Documents.DeleteAsync(ConferenceInstanceState.Collection, Name);
+            _stateVersion = 0;
+            _stateMayExist = false;
+            return true;
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Conference {Conference}: could not delete its instance record; retrying before it deactivates", Name);
+            return false;
+        }
+    }
+
+    private async Task WriteStateAsync()
     {
         var placement = _placement!;
         var json = ConfigurationCollections.Serialize(new ConferenceInstanceState(
             Name, _startedAt, placement.MediaPolicy, placement.HostingNodes.Values.ToList(), placement.Participants.Values.ToList(),
             _participants.Values.ToList(), _nodeSilos.ToDictionary(kv => kv.Key, kv => kv.Value.ToString()), _nodesUsed.ToList(), _participantsEver));
         var documents = store.Documents;
+        _stateMayExist = true;
         var saved = _stateVersion == 0
             ? await documents.TryInsertAsync(ConferenceInstanceState.Collection, Name, json)
             : await documents.TryUpdateAsync(ConferenceInstanceState.Collection, Name, json, _stateVersion);

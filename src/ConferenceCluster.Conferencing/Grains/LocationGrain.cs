@@ -23,9 +23,10 @@ public sealed class LocationGrain(ConfigurationView configuration, ClusterNodes 
             {
                 reports.Add(await GrainFactory.GetGrain<INodeGrain>(node.Node.Name).GetStatus());
             }
-            catch (SiloUnavailableException)
+            catch (Exception)
             {
-                // It left between the membership read and the call: not live any more.
+                // It left (or stopped answering) between the membership read and the call: a status page shows the
+                // nodes that answer rather than failing whole.
             }
         }
         var capacity = LocationCapacity.Of(location, reports.Select(r => r.ToNodeStatus()));
