@@ -106,4 +106,27 @@ public class SurgeTests(ITestOutputHelper output)
         foreach (var node in nodes)
             Assert.Equal(CapacityUnits.Zero, (await cluster.Node(node.Name).GetStatus()).Load);
     }
+
+    [Fact]
+    public async Task A_surge_into_one_conference_uses_at_most_three_nodes_of_a_location_while_two_stay_idle_L716_L2192()
+    {
+        var nodes = Enumerable.Range(1, 5).Select(i => NodeSpec.Transcoding($"Big0{i}", "Big", hdCalls: 5)).ToArray();
+        await using var cluster = await ConferencingTestCluster.StartOnStoreAsync(await CreateStoreAsync(), [new SystemLocation("Big")], nodes, "town-hall");
+
+        // 30 HD callers at once, signalling spread over all five nodes. Each node fits 4 calls + the reservation.
+        var results = await Task.WhenAll(Enumerable.Range(0, 30).Select(i =>
+            cluster.DialAsync($"c{i:00}", "town-hall", nodes[i % nodes.Length].Name, CallMedia.Video)));
+
+        Assert.Equal(3 * 4, results.Count(r => r.Accepted));
+        Assert.All(results.Where(r => !r.Accepted), r => Assert.Equal(JoinRejectionReason.CapacityExceeded, r.Rejection));
+        var status = await cluster.Conference("town-hall").GetStatus();
+        Assert.Equal(3, status.MediaNodes.Count);
+        Assert.Single(status.MediaNodes, m => m.IsIntermediary);
+        foreach (var node in nodes)
+        {
+            var load = (await cluster.Node(node.Name).GetStatus()).Load;
+            var hosting = status.MediaNodes.Any(m => m.Node == node.Name);
+            Assert.Equal(hosting ? CapacityUnits.FromHdCalls(5) : CapacityUnits.Zero, load);
+        }
+    }
 }
