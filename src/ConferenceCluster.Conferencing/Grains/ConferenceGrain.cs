@@ -371,7 +371,7 @@ public sealed class ConferenceGrain(
     {
         foreach (var (node, silo) in Volatile.Read(ref _nodeSilos))
         {
-            if (snapshot.GetStatus(silo).IsTerminating())
+            if (snapshot.GetStatus(silo).IsTerminating() && !IsThisSilo(silo))
                 _ = GrainFactory.GetGrain<IConferenceGrain>(Name).NodeFailed(node).ContinueWith(
                     t => logger.LogDebug(t.Exception, "NodeFailed notice to {Conference} failed", Name), TaskContinuationOptions.OnlyOnFaulted);
         }
@@ -382,10 +382,17 @@ public sealed class ConferenceGrain(
     {
         foreach (var (node, silo) in _nodeSilos)
         {
-            if (clusterNodes.HasFailed(silo) && _placement is { IsEmpty: false } && _nodeSilos.ContainsKey(node))
+            if (clusterNodes.HasFailed(silo) && !IsThisSilo(silo) && _placement is { IsEmpty: false } && _nodeSilos.ContainsKey(node))
                 await NodeFailed(node);
         }
     }
+
+    /// <summary>
+    /// A conference does not act on the failure of the silo it runs on: that silo is going, its messages to the dropped
+    /// participants might go with it, and its successor activation (restored from the instance record) drops the node
+    /// and tells them from a healthy silo.
+    /// </summary>
+    private bool IsThisSilo(SiloAddress silo) => silo == Silo.SiloAddress;
 
     /// <summary>After a takeover: make every live node's ledger agree with what this conference holds on it.</summary>
     private async Task ReconcileLedgersAsync()
