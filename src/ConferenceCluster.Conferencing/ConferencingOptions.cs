@@ -1,0 +1,35 @@
+namespace ConferenceCluster.Conferencing;
+
+/// <summary>Tunables of the conferencing grains and the per-silo configuration view (configuration section <c>Conferencing</c>).</summary>
+public sealed class ConferencingOptions
+{
+    /// <summary>How often each silo checks the configuration's change counter; a change reaches every silo within about this.</summary>
+    public TimeSpan ConfigurationPollInterval { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Whether a silo records itself as a Conferencing Node from its metadata (unless an operator configured it).</summary>
+    public bool SelfRegisterNode { get; set; } = true;
+
+    /// <summary>
+    /// Capacity of a node whose metadata gives none: 480 audio calls = 40 HD, the seed's planning figure for its
+    /// reference server (S7.10, L449) until the node measures its own (R60).
+    /// </summary>
+    public long DefaultCapacityAudioCalls { get; set; } = 480;
+
+    /// <summary>Location of a node whose metadata names none.</summary>
+    public string DefaultLocation { get; set; } = "default";
+
+    /// <summary>
+    /// How many times a join allocates again after a node refused a reservation (its load moved on since the
+    /// snapshot). Each attempt reads fresh loads, so more than a couple are needed only under a heavy surge.
+    /// </summary>
+    public int MaxAllocationAttempts { get; set; } = 16;
+
+    /// <summary>How long an empty conference activation stays before it deactivates (see ConferenceGrain.LingerIfEmpty).</summary>
+    public TimeSpan EmptyConferenceLinger { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long an ended call leg's grain stays, so the gateway can still read why it ended.</summary>
+    public TimeSpan EndedCallLinger { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Whether conference and participant history records are written to the cluster database.</summary>
+    public bool WriteHistory { get; set; } = true;
+}

@@ -1,0 +1,68 @@
+using ConferenceCluster.Conferencing.Grains.Interfaces;
+using ConferenceCluster.Runtime.Core;
+
+namespace ConferenceCluster.Conferencing.Grains;
+
+/// <summary>
+/// One call leg, on the silo that received the call (prefer-local placement: the SIP gateway of that silo activates
+/// it), so the signalling node is simply this silo (R17). Kept while the call lasts; lingers briefly after it ends so
+/// the gateway can read why.
+/// </summary>
+[PreferLocalPlacement]
+[CollectionAgeLimit(AlwaysActive = true)]
+public sealed class ParticipantGrain(ConferencingOptions options) : Grain, IParticipantGrain
+{
+    private CallLegStatus _status = null!;
+    private IDisposable? _linger;
+
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        _status = new CallLegStatus(GetPrimaryKeyString(), CallLegState.Idle, null, null, null, null, null);
+        return Task.CompletedTask;
+    }
+
+    public async Task<JoinResult> Dial(CallRequest call)
+    {
+        if (_status.State == CallLegState.Connected)
+            throw new InvalidOperationException($"Call {_status.ParticipantId} is already connected to {_status.Conference}.");
+        _linger?.Dispose();
+        var result = await GrainFactory.GetGrain<IConferenceGrain>(call.Conference)
+            .Join(new JoinRequest(GetPrimaryKeyString(), Silo.Name, call.Media, call.Role, call.DisplayName));
+        _status = result.Accepted
+            ? new CallLegStatus(_status.ParticipantId, CallLegState.Connected, call.Conference, Silo.Name, result.MediaNode, result.MediaProxyNode, null)
+            : new CallLegStatus(_status.ParticipantId, CallLegState.Rejected, call.Conference, Silo.Name, null, null, result.Message);
+        if (!result.Accepted) Linger();
+        return result;
+    }
+
+    public async Task Hangup()
+    {
+        if (_status is { State: CallLegState.Connected, Conference: { } conference })
+            await GrainFactory.GetGrain<IConferenceGrain>(conference).Leave(_status.ParticipantId);
+        Ended("Participant hung up");
+    }
+
+    public Task Disconnected(string conference, string reason)
+    {
+        if (_status.Conference == conference && _status.State == CallLegState.Connected) Ended(reason);
+        return Task.CompletedTask;
+    }
+
+    public Task<CallLegStatus> GetStatus() => Task.FromResult(_status);
+
+    private void Ended(string reason)
+    {
+        _status = _status with { State = CallLegState.Disconnected, DisconnectReason = _status.DisconnectReason ?? reason };
+        Linger();
+    }
+
+    private void Linger()
+    {
+        _linger?.Dispose();
+        _linger = RegisterTimer(_ =>
+        {
+            DeactivateOnIdle();
+            return Task.CompletedTask;
+        }, options.EndedCallLinger, Timeout.InfiniteTimeSpan);
+    }
+}
