@@ -68,10 +68,11 @@ public sealed class TestCluster : IAsyncDisposable
         return cluster;
     }
 
-    public async Task<Silo> StartSiloAsync(string? name = null, Action<SiloBuilder>? configure = null)
+    /// <param name="configureOptions">Silo identity beyond its name: metadata such as system location and role.</param>
+    public async Task<Silo> StartSiloAsync(string? name = null, Action<SiloBuilder>? configure = null, Action<SiloOptions>? configureOptions = null)
     {
         name ??= $"silo{Interlocked.Increment(ref _siloCounter)}";
-        var builder = new SiloBuilder(new SiloOptions
+        var options = new SiloOptions
         {
             ClusterId = _options.ClusterId,
             SiloName = name,
@@ -79,7 +80,9 @@ public sealed class TestCluster : IAsyncDisposable
             ListenAddress = "127.0.0.1",
             SiloPort = 0,
             GatewayPort = 0,
-        })
+        };
+        configureOptions?.Invoke(options);
+        var builder = new SiloBuilder(options)
             .UseStore(Store)
             .UseLoggerFactory(_options.LoggerFactory)
             .ConfigureMembership(TestClusterOptions.UseFastMembership);

@@ -78,6 +78,21 @@ public sealed class LifecycleTests
     }
 
     [Fact]
+    public async Task Startup_tasks_run_once_the_silo_is_active_and_silo_metadata_reaches_the_other_silos()
+    {
+        await using var cluster = await Clusters.StartAsync(1);
+        string? seenByStartupTask = null;
+        var silo = await cluster.StartSiloAsync("edge-1",
+            b => b.AddStartupTask(async (s, _) => seenByStartupTask = await s.GrainFactory.GetGrain<IEchoGrain>("startup").WhereAmI()),
+            o => o.Metadata[Hosting.SiloMetadataKeys.Location] = "london");
+        Assert.Equal("edge-1", seenByStartupTask);
+        await TestCluster.WaitUntilAsync(
+            () => cluster.Silos[0].Membership.Current.ActiveSilos.Any(e => e.SiloName == "edge-1" && e.GetMetadata("location") == "london"),
+            TimeSpan.FromSeconds(10), "the new silo's metadata in the first silo's view");
+        Assert.Equal(Membership.SiloStatus.Active, silo.Status);
+    }
+
+    [Fact]
     public async Task A_silo_declared_dead_by_the_others_stops_itself()
     {
         await using var cluster = await Clusters.StartAsync(3);

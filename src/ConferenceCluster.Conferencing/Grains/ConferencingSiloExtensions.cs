@@ -9,13 +9,17 @@ namespace ConferenceCluster.Conferencing.Grains;
 /// <summary>How a silo host adds the conferencing layer.</summary>
 public static class ConferencingSiloExtensions
 {
-    /// <summary>Registers the conferencing grains and the per-silo services they take (configuration view, live nodes, history).</summary>
+    /// <summary>
+    /// Registers the conferencing grains and the per-silo services they take (configuration view, live nodes, history),
+    /// and a startup task that runs <see cref="StartConferencingAsync"/> once the silo is active.
+    /// </summary>
     public static SiloBuilder AddConferencing(this SiloBuilder builder, Action<ConferencingOptions>? configure = null)
     {
         var options = new ConferencingOptions();
         configure?.Invoke(options);
         return builder
             .AddGrainsFromAssembly(typeof(ConferenceGrain).Assembly)
+            .AddStartupTask((silo, cancellationToken) => silo.StartConferencingAsync(cancellationToken))
             .ConfigureServices(services => services
                 .AddSingleton(options)
                 .AddSingleton<ConfigurationView>()
@@ -25,7 +29,7 @@ public static class ConferencingSiloExtensions
     }
 
     /// <summary>
-    /// Call after <see cref="Silo.StartAsync"/>: loads the configuration and starts polling it, registers this silo as a
+    /// Runs as the silo's startup task (see <see cref="AddConferencing"/>); idempotent. Loads the configuration and starts polling it, registers this silo as a
     /// Conferencing Node from its metadata (unless an operator configured it), and activates its NodeGrain.
     /// </summary>
     public static async Task StartConferencingAsync(this Silo silo, CancellationToken cancellationToken = default)

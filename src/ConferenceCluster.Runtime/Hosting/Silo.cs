@@ -40,6 +40,7 @@ public sealed class Silo : IAsyncDisposable
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly IServiceCollection _services;
+    private readonly IReadOnlyList<Func<Silo, CancellationToken, Task>> _startupTasks;
     private readonly TaskCompletionSource<SiloTermination> _terminated = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _stopping = new();
     private readonly HashSet<SiloAddress> _knownDead = [];
@@ -53,8 +54,10 @@ public sealed class Silo : IAsyncDisposable
 
     internal Silo(
         SiloOptions options, IClusterStore store, ClusterMembershipOptions membershipOptions, GrainCollectionOptions collectionOptions,
-        MessagingOptions messagingOptions, GrainTypeRegistry grainTypes, IServiceCollection services, TimeProvider time, ILoggerFactory loggerFactory)
+        MessagingOptions messagingOptions, GrainTypeRegistry grainTypes, IServiceCollection services,
+        IReadOnlyList<Func<Silo, CancellationToken, Task>> startupTasks, TimeProvider time, ILoggerFactory loggerFactory)
     {
+        _startupTasks = startupTasks;
         _options = options;
         Store = store;
         _membershipOptions = membershipOptions;
@@ -121,6 +124,8 @@ public sealed class Silo : IAsyncDisposable
         _messageCenter.StartAccepting();
         await _membership.JoinAsync(cancellationToken).ConfigureAwait(false);
         _collector = Task.Run(CollectIdleActivationsAsync);
+        foreach (var startupTask in _startupTasks)
+            await startupTask(this, cancellationToken).ConfigureAwait(false);
         _logger.LogInformation("Silo {Name} ({Address}) is active; gateway port {Gateway}", Name, Address, _local.GatewayPort);
     }
 

@@ -20,6 +20,7 @@ public sealed class SiloBuilder
     private MessagingOptions _messaging = new();
     private readonly GrainTypeRegistry _grainTypes = new();
     private readonly IServiceCollection _services = new ServiceCollection();
+    private readonly List<Func<Silo, CancellationToken, Task>> _startupTasks = [];
     private IClusterStore? _store;
     private TimeProvider _time = TimeProvider.System;
     private ILoggerFactory _loggerFactory = NullLoggerFactory.Instance;
@@ -83,6 +84,16 @@ public sealed class SiloBuilder
         return this;
     }
 
+    /// <summary>
+    /// Runs once the silo is Active, before <see cref="Silo.StartAsync"/> returns (Orleans' startup tasks): the place
+    /// for a layer above the runtime to load its state and activate its per-silo grains. A failing task fails the start.
+    /// </summary>
+    public SiloBuilder AddStartupTask(Func<Silo, CancellationToken, Task> startupTask)
+    {
+        _startupTasks.Add(startupTask);
+        return this;
+    }
+
     public SiloBuilder UseTimeProvider(TimeProvider time)
     {
         _time = time;
@@ -98,5 +109,5 @@ public sealed class SiloBuilder
     public Silo Build() => new(
         _options,
         _store ?? throw new InvalidOperationException("a silo needs a cluster store: call UseStore"),
-        _membership, _collection, _messaging, _grainTypes, _services, _time, _loggerFactory);
+        _membership, _collection, _messaging, _grainTypes, _services, _startupTasks, _time, _loggerFactory);
 }

@@ -41,7 +41,8 @@ internal sealed class SiloCallRouter : IGrainCallInvoker
         _options = options;
         _logger = logger;
         catalog.Forward = (winner, item) => _ = ForwardAsync(winner.Silo, item);
-        catalog.Redeliver = (grainId, item) => _ = CompleteFrom(item, InvokeAsync(grainId, item.Method, item.Arguments, item.ForwardCount + 1));
+        // Not a forward: the activation the call queued on went away before running it, so routing starts over.
+        catalog.Redeliver = (grainId, item) => _ = CompleteFrom(item, InvokeAsync(grainId, item.Method, item.Arguments, item.ForwardCount));
     }
 
     /// <summary>True while this silo must not take new activations (it is shutting down).</summary>

@@ -107,9 +107,9 @@ public sealed class ConferencingTestCluster : IAsyncDisposable
             .ConfigureMessaging(o => o.ResponseTimeout = TimeSpan.FromSeconds(10))
             .AddConferencing(o => o.ConfigurationPollInterval = TimeSpan.FromMilliseconds(200))
             .Build();
+        // AddConferencing's startup task has loaded the configuration and registered the node by now.
         await silo.StartAsync();
         lock (_silos) _silos[node.Name] = silo;
-        await silo.StartConferencingAsync();
         return silo;
     }
 
