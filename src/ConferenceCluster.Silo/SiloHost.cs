@@ -1,5 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
+using ConferenceCluster.Conferencing.Configuration.Store;
+using ConferenceCluster.Conferencing.Grains;
 using ConferenceCluster.Runtime.Hosting;
 using ConferenceCluster.Runtime.Storage;
 using ConferenceCluster.Silo.Api;
@@ -177,12 +179,15 @@ public sealed class SiloHost : IAsyncDisposable
                 [SiloMetadataKeys.HttpPort] = HttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             },
         };
+        if (options.Capacity.AudioCalls is { } audioCalls)
+            siloOptions.Metadata[ConferencingMetadataKeys.CapacityAudioCalls] = audioCalls.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var builder = new SiloBuilder(siloOptions)
             .UseStore(store)
             .UseMembershipOptions(Configuration.Cluster.Membership)
             .UseMessagingOptions(Configuration.Cluster.Messaging)
             .UseTimeProvider(Services.GetRequiredService<TimeProvider>())
-            .UseLoggerFactory(Services.GetRequiredService<ILoggerFactory>());
+            .UseLoggerFactory(Services.GetRequiredService<ILoggerFactory>())
+            .AddConferencing();
         foreach (var path in options.GrainAssemblies)
             builder.AddGrainsFromAssembly(Assembly.LoadFrom(Path.GetFullPath(path)));
         _configureSilo?.Invoke(builder);

@@ -19,7 +19,7 @@ public sealed partial record SiloHostConfiguration(ClusterOptions Cluster, SiloH
     [
         "Cluster:Id", "Cluster:Storage", "Cluster:ConnectionString",
         "Silo:Name", "Silo:Location", "Silo:Role", "Silo:AdvertisedAddress",
-        "Silo:Ports:Silo", "Silo:Ports:Gateway", "Silo:Ports:Http", "Silo:GrainAssemblies",
+        "Silo:Ports:Silo", "Silo:Ports:Gateway", "Silo:Ports:Http", "Silo:GrainAssemblies", "Silo:Capacity:AudioCalls",
         "Admin:Username", "Admin:Password",
         .. OptionKeys("Cluster:Membership", typeof(Runtime.Membership.ClusterMembershipOptions)),
         .. OptionKeys("Cluster:Messaging", typeof(Runtime.Messaging.MessagingOptions)),
@@ -73,6 +73,9 @@ public sealed partial record SiloHostConfiguration(ClusterOptions Cluster, SiloH
         var ports = new (string Key, int Port)[] { ("Silo:Ports:Silo", Silo.Ports.Silo), ("Silo:Ports:Gateway", Silo.Ports.Gateway), ("Silo:Ports:Http", Silo.Ports.Http) };
         foreach (var clash in ports.Where(p => p.Port != 0).GroupBy(p => p.Port).Where(g => g.Count() > 1))
             errors.Add($"{string.Join(" and ", clash.Select(p => p.Key))} must differ (both {clash.Key})");
+
+        if (Silo.Capacity.AudioCalls is < 0)
+            errors.Add($"Silo:Capacity:AudioCalls must not be negative (was {Silo.Capacity.AudioCalls})");
 
         for (var i = 0; i < Silo.GrainAssemblies.Count; i++)
         {

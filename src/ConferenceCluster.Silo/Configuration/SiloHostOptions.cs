@@ -55,6 +55,8 @@ public sealed class SiloHostOptions
 
     public SiloPortOptions Ports { get; set; } = new();
 
+    public SiloCapacityOptions Capacity { get; set; } = new();
+
     /// <summary><c>Silo:GrainAssemblies</c>: paths of extra assemblies whose grains this silo hosts (tests load theirs this way).</summary>
     public List<string> GrainAssemblies { get; set; } = [];
 }
@@ -70,6 +72,16 @@ public sealed class SiloPortOptions
 
     /// <summary><c>Silo:Ports:Http</c>: health and the management API, bound on all interfaces.</summary>
     public int Http { get; set; } = 8080;
+}
+
+/// <summary>Section <c>Silo:Capacity</c>: what this Conferencing Node may carry.</summary>
+public sealed class SiloCapacityOptions
+{
+    /// <summary>
+    /// <c>Silo:Capacity:AudioCalls</c>: the number of audio-only calls this node may carry (1/12 of an HD call each,
+    /// seed L1179). Unset: the conferencing layer's default until the node measures its own (R60).
+    /// </summary>
+    public long? AudioCalls { get; set; }
 }
 
 /// <summary>Section <c>Admin</c>: the management API's HTTP Basic credentials.</summary>
