@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.Json;
 using ConferenceCluster.Conferencing.Configuration.Store;
 using ConferenceCluster.Conferencing.Grains;
+using ConferenceCluster.Media.Capacity;
 using ConferenceCluster.Runtime.Hosting;
 using ConferenceCluster.Runtime.Storage;
 using ConferenceCluster.Silo.Api;
@@ -179,8 +180,7 @@ public sealed class SiloHost : IAsyncDisposable
                 [SiloMetadataKeys.HttpPort] = HttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             },
         };
-        if (options.Capacity.AudioCalls is { } audioCalls)
-            siloOptions.Metadata[ConferencingMetadataKeys.CapacityAudioCalls] = audioCalls.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        siloOptions.Metadata[ConferencingMetadataKeys.CapacityAudioCalls] = NodeCapacityAudioCalls().ToString(System.Globalization.CultureInfo.InvariantCulture);
         var builder = new SiloBuilder(siloOptions)
             .UseStore(store)
             .UseMembershipOptions(Configuration.Cluster.Membership)
@@ -192,6 +192,24 @@ public sealed class SiloHost : IAsyncDisposable
             builder.AddGrainsFromAssembly(Assembly.LoadFrom(Path.GetFullPath(path)));
         _configureSilo?.Invoke(builder);
         return builder.Build();
+    }
+
+    /// <summary>
+    /// <c>Silo:Capacity:AudioCalls</c> when configured; otherwise the startup capacity check's estimate (seed R60,
+    /// L1185: "On startup, each Conferencing Node runs an internal capacity check").
+    /// </summary>
+    private long NodeCapacityAudioCalls()
+    {
+        if (Configuration.Silo.Capacity.AudioCalls is { } configured)
+        {
+            _logger.LogInformation("Capacity: {AudioCalls} audio calls (Silo:Capacity:AudioCalls)", configured);
+            return configured;
+        }
+        var estimate = MediaCapacityCheck.Run();
+        _logger.LogInformation(
+            "Capacity check: {AudioCalls} audio calls ({HdCalls} HD) on {Cores} cores, {PerFrame:F0} µs of codec work per call and 20 ms frame; set Silo:Capacity:AudioCalls to override",
+            estimate.AudioCalls, estimate.AudioCalls / 12, estimate.Cores, estimate.MicrosecondsPerCallFrame);
+        return estimate.AudioCalls;
     }
 
     private int BoundHttpPort()

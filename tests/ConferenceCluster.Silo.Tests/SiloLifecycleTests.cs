@@ -87,4 +87,22 @@ public interface IEchoGrain : IGrainWithStringKey
 public sealed class EchoGrain : Grain, IEchoGrain
 {
     public Task<string> Echo(string text) => Task.FromResult($"{GetPrimaryKeyString()}:{text}");
+
+    // Seed R60 (L1185): "On startup, each Conferencing Node runs an internal capacity check".
+    [Fact]
+    public async Task Without_a_configured_capacity_the_node_measures_its_own_at_start_and_a_configured_one_wins()
+    {
+        var store = new InMemoryClusterStore("capacity");
+        await using var measured = await TestSilos.StartAsync(store, new Dictionary<string, string?> { ["Silo:Name"] = "measured" });
+        await using var configured = await TestSilos.StartAsync(store, new Dictionary<string, string?>
+        {
+            ["Silo:Name"] = "configured",
+            ["Silo:Capacity:AudioCalls"] = "123",
+        });
+
+        var table = await store.Membership.ReadAllAsync();
+        var measuredCalls = long.Parse(table.Find(measured.Silo.Address)!.Entry.GetMetadata("capacity-audio-calls")!);
+        Assert.InRange(measuredCalls, 1, 1_000_000);
+        Assert.Equal("123", table.Find(configured.Silo.Address)!.Entry.GetMetadata("capacity-audio-calls"));
+    }
 }
