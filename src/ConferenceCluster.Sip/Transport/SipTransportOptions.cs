@@ -25,6 +25,12 @@ public sealed class SipTransportOptions
     /// <summary>Limits for each message; also bounds the TCP receive buffer.</summary>
     public SipParserOptions Parser { get; init; } = SipParserOptions.Default;
 
+    /// <summary>
+    /// SO_RCVBUF of the UDP socket. A burst of datagrams (a flood, or many calls at once) waits here while
+    /// the receive loop works; when it overflows the kernel drops datagrams and UDP retransmissions must recover.
+    /// </summary>
+    public int UdpReceiveBufferSize { get; init; } = 1 << 20;
+
     /// <summary>Accepted plus outgoing TCP connections; more are refused at once.</summary>
     public int MaxTcpConnections { get; init; } = 4096;
 

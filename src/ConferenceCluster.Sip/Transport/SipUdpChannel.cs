@@ -20,6 +20,7 @@ internal sealed class SipUdpChannel : IDisposable
         try
         {
             if (bindTo.AddressFamily == AddressFamily.InterNetworkV6) _socket.DualMode = true;
+            _socket.ReceiveBufferSize = transport.Options.UdpReceiveBufferSize;
             _socket.Bind(bindTo);
         }
         catch
