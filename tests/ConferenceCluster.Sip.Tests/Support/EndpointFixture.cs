@@ -7,14 +7,15 @@ namespace ConferenceCluster.Sip.Tests.Support;
 /// <summary>A started <see cref="SipEndpoint"/> on 127.0.0.1 and an ephemeral port, with a manual clock.</summary>
 public sealed class EndpointFixture : IAsyncDisposable
 {
-    public EndpointFixture(TestCallHandler? handler = null, SipEndpointOptions? options = null)
+    /// <param name="realClock">Use the system clock (for real peers that need our retransmissions), not the manual one.</param>
+    public EndpointFixture(TestCallHandler? handler = null, SipEndpointOptions? options = null, bool realClock = false)
     {
         Handler = handler ?? new TestCallHandler();
         Clock = new ManualTimeProvider();
         Endpoint = new SipEndpoint(Handler, options ?? new SipEndpointOptions
         {
             Transport = new SipTransportOptions { BindAddress = IPAddress.Loopback, Port = 0 },
-        }, Clock);
+        }, realClock ? TimeProvider.System : Clock);
         Endpoint.Start();
     }
 
