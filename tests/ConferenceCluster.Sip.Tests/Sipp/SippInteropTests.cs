@@ -57,6 +57,17 @@ public class SippInteropTests
     }
 
     [Fact]
+    public async Task Sipp_uac_over_TCP_reuses_its_connection_and_all_calls_succeed()
+    {
+        await using var fixture = new EndpointFixture(realClock: true);
+        var result = await SippRunner.RunAsync(fixture.Endpoint.Port, "uac", "-t t1 -l 5 -m 10 -r 10 -d 200", SippTimeout);
+
+        Assert.True(result.ExitCode == 0, result.Describe());
+        Assert.True(result.SuccessfulCalls == 10 && result.FailedCalls == 0, result.Describe());
+        Assert.Equal(10, await CountAsync(fixture.Handler.Ended, 10));
+    }
+
+    [Fact]
     public async Task Sipp_scenario_with_in_dialog_OPTIONS_and_INFO_DTMF_delivers_the_digits()
     {
         await using var fixture = new EndpointFixture(realClock: true);
