@@ -126,7 +126,9 @@ public sealed class SipTransport : IAsyncDisposable
     /// <summary>
     /// Where a response goes (RFC 3261 18.2.2): over TCP, back on the connection the request came in
     /// on; over UDP, to the received address and rport (RFC 3581 4) of the top Via, which
-    /// <see cref="Deliver"/> has stamped, so it is an address literal.
+    /// <see cref="Deliver"/> has stamped, so it is an address literal. If that TCP connection has
+    /// closed by the time we answer, a new one goes to the source address and port (18.2.2 would use the
+    /// sent-by port; behind NAT the source is the better bet, as RFC 3581 argues for UDP).
     /// </summary>
     public static SipPeer GetResponseDestination(SipVia? topVia, SipPeer source)
     {
@@ -137,7 +139,7 @@ public sealed class SipTransport : IAsyncDisposable
             : source;
     }
 
-    /// <summary>Handles one framed message from either transport. Returns false if the flow should close.</summary>
+    /// <summary>Handles one framed message from either transport: stamps and delivers it, answers it with 400/505, or drops it.</summary>
     internal void Deliver(in SipParseResult result, SipPeer source)
     {
         switch (result.Status)
