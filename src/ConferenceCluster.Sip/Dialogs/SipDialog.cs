@@ -59,15 +59,14 @@ internal sealed class SipDialog
     }
 
     /// <summary>
-    /// 12.2.2: a request whose CSeq is lower than the last one is out of order (answer 500); a higher
+    /// 12.2.2: a request whose CSeq is not above the last one is out of order (answer 500); a higher
     /// one moves the counter. ACK and CANCEL reuse their INVITE's number and do not count.
     /// </summary>
     public bool AcceptRemoteSequence(SipRequest request)
     {
         if (request.CSeq is not { } cseq) return false;
         if (request.Method is SipMethods.Ack or SipMethods.Cancel) return true;
-        if (cseq.Number < RemoteSequence) return false;
-        if (cseq.Number == RemoteSequence && request.Method != SipMethods.Invite) return false;
+        if (cseq.Number <= RemoteSequence) return false;
         RemoteSequence = cseq.Number;
         return true;
     }

@@ -39,6 +39,10 @@ internal abstract class SipClientTransaction : SipTransaction
     protected void CompleteWithTimeout() =>
         _final.TrySetResult(SipResponseFactory.CreateResponse(Request, 408, "Request Timeout (no response to the request)"));
 
+    /// <summary>8.1.3.1 treats a transport failure as 503; stopping the stack is the same to the TU.</summary>
+    protected override void OnAborted() =>
+        _final.TrySetResult(SipResponseFactory.CreateResponse(Request, 503, "Service Unavailable (the SIP stack is stopping)"));
+
     protected void NotifyProvisional(SipResponse response)
     {
         try

@@ -29,7 +29,10 @@ internal abstract class SipServerTransaction : SipTransaction
     /// Sends a response from the TU. Returns false if the transaction is past the point where this
     /// response may be sent (a second final response, say): the TU then knows it lost a race (a CANCEL).
     /// </summary>
-    public abstract bool SendResponse(SipResponse response);
+    public bool SendResponse(SipResponse response) => SendResponse(response, Serialize(response));
+
+    /// <summary>As <see cref="SendResponse(SipResponse)"/>, with the bytes already serialized (the TU keeps them for 13.3.1.4).</summary>
+    public abstract bool SendResponse(SipResponse response, ReadOnlyMemory<byte> bytes);
 
     /// <summary>The same request arrived again (17.2.1, 17.2.2): absorb it, resending the last response if the state asks for it.</summary>
     public abstract void OnRetransmission(SipRequest request);
@@ -83,11 +86,10 @@ internal sealed class InviteServerTransaction : SipServerTransaction
         }
     }
 
-    public override bool SendResponse(SipResponse response)
+    public override bool SendResponse(SipResponse response, ReadOnlyMemory<byte> bytes)
     {
         lock (Sync)
         {
-            var bytes = Serialize(response);
             switch (_state)
             {
                 case State.Proceeding when response.IsProvisional:
@@ -201,12 +203,12 @@ internal sealed class NonInviteServerTransaction : SipServerTransaction
         }
     }
 
-    public override bool SendResponse(SipResponse response)
+    public override bool SendResponse(SipResponse response, ReadOnlyMemory<byte> bytes)
     {
         lock (Sync)
         {
             if (_state is State.Completed or State.Terminated) return false;
-            _lastResponse = Serialize(response);
+            _lastResponse = bytes;
             Send(_lastResponse);
             if (response.IsProvisional)
             {

@@ -75,6 +75,12 @@ internal abstract class SipTransaction
     public void Abort()
     {
         lock (Sync) Terminate();
+        OnAborted();
+    }
+
+    /// <summary>Lets a client transaction answer whoever awaits it.</summary>
+    protected virtual void OnAborted()
+    {
     }
 
     protected static ReadOnlyMemory<byte> Serialize(SipMessage message) => SipSerializer.Serialize(message);

@@ -25,6 +25,7 @@ public sealed class SipCall
     private SipCallEndReason? _endReason;
     private ReadOnlyMemory<byte> _localSdp;
     private ReadOnlyMemory<byte> _remoteSdp;
+    private ITimer? _decisionTimer;
 
     // 13.3.1.4: the 2xx we retransmit until its ACK, for the INVITE or a re-INVITE.
     private ReadOnlyMemory<byte> _unacknowledged2xx;
@@ -125,8 +126,18 @@ public sealed class SipCall
 
     // ---- the initial INVITE (13.3) ----
 
+    /// <summary>8.2.2.2: what identifies the INVITE for merged-request detection (Call-ID, From tag, CSeq).</summary>
+    internal (string CallId, string RemoteTag, uint Sequence) InviteKey => (CallId, RemoteTag, _invite.Request.CSeq!.Value.Number);
+
+    internal string InviteBranch => _invite.Key.Branch;
+
     internal void StartOffer(IncomingCall incoming)
     {
+        lock (_sync)
+        {
+            _decisionTimer = _core.Time.CreateTimer(static s => ((SipCall)s!).OnDecisionTimeout(), this,
+                _core.Options.InviteDecisionTimeout, Timeout.InfiniteTimeSpan);
+        }
         _ = Task.Run(async () =>
         {
             IncomingCallDecision decision;
@@ -149,6 +160,12 @@ public sealed class SipCall
         });
     }
 
+    private void OnDecisionTimeout()
+    {
+        _core.Logger.LogWarning("The call handler did not decide about INVITE {CallId} in time", CallId);
+        Reject(480, "Temporarily Unavailable (no decision in time)", null, SipCallEndReason.HandlerTimeout);
+    }
+
     internal bool SendProvisional(int statusCode, ReadOnlyMemory<byte> earlySdp)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(statusCode, 101);
@@ -169,11 +186,12 @@ public sealed class SipCall
             if (_state != SipCallState.Offered) return; // CANCEL or Stop won the race
             var response = _core.CreateResponse(_invite.Request, 200, LocalTag, Contact, sdp);
             _state = SipCallState.Answered;
+            _decisionTimer?.Dispose();
             _localSdp = sdp;
             _offerIn2xx = _invite.Request.Body.IsEmpty;
             // The timers exist before the 2xx leaves, so whoever sees the 2xx may count on them.
-            Start2xxRetransmission(response, _invite.Request.CSeq!.Value.Number, _invite.Peer);
-            _invite.SendResponse(response);
+            var bytes = Start2xxRetransmission(response, _invite.Request.CSeq!.Value.Number, _invite.Peer);
+            _invite.SendResponse(response, bytes);
         }
     }
 
@@ -202,7 +220,8 @@ public sealed class SipCall
 
     // ---- 13.3.1.4: 2xx retransmission until the ACK ----
 
-    private void Start2xxRetransmission(SipResponse response, uint sequence, SipPeer destination)
+    /// <summary>Starts 13.3.1.4's schedule for <paramref name="response"/>; returns its bytes for the first send.</summary>
+    private ReadOnlyMemory<byte> Start2xxRetransmission(SipResponse response, uint sequence, SipPeer destination)
     {
         Stop2xxRetransmission();
         _unacknowledged2xx = SipSerializer.Serialize(response);
@@ -211,6 +230,7 @@ public sealed class SipCall
         _2xxInterval = _core.Timers.T1;
         _2xxRetransmitTimer = _core.Time.CreateTimer(static s => ((SipCall)s!).On2xxRetransmitTimer(), this, _2xxInterval, Timeout.InfiniteTimeSpan);
         _2xxGiveUpTimer = _core.Time.CreateTimer(static s => ((SipCall)s!).On2xxGiveUpTimer(), this, _core.Timers.TransactionTimeout, Timeout.InfiniteTimeSpan);
+        return _unacknowledged2xx;
     }
 
     private void Stop2xxRetransmission()
@@ -403,8 +423,8 @@ public sealed class SipCall
                 _localSdp = decision.Sdp;
                 if (!offer.IsEmpty) _remoteSdp = offer;
                 _offerIn2xx = offer.IsEmpty;
-                Start2xxRetransmission(response, request.CSeq!.Value.Number, transaction.Peer);
-                transaction.SendResponse(response);
+                var bytes = Start2xxRetransmission(response, request.CSeq!.Value.Number, transaction.Peer);
+                transaction.SendResponse(response, bytes);
             }
         });
     }
@@ -574,6 +594,7 @@ public sealed class SipCall
     {
         _state = SipCallState.Ended;
         _endReason = reason;
+        _decisionTimer?.Dispose();
         Stop2xxRetransmission();
         _handlerCancellation.Cancel();
         _core.Unregister(this);

@@ -43,6 +43,9 @@ public enum SipCallEndReason
     /// <summary>The handler threw; the caller got 500.</summary>
     HandlerFailed,
 
+    /// <summary>The handler did not decide within <see cref="SipEndpointOptions.InviteDecisionTimeout"/>; the caller got 480.</summary>
+    HandlerTimeout,
+
     /// <summary>The endpoint stopped.</summary>
     EndpointStopped,
 }

@@ -25,6 +25,7 @@ internal sealed class SipUserAgentCore : ISipTransactionUser
     public const string AcceptedContentTypes = "application/sdp, application/dtmf-relay, application/dtmf";
 
     private readonly ConcurrentDictionary<SipDialogId, SipCall> _calls = new();
+    private readonly ConcurrentDictionary<(string CallId, string RemoteTag, uint Sequence), SipCall> _callsByInvite = new();
     private readonly SipEndpointOptions _options;
     private readonly string _supported;
 
@@ -41,6 +42,8 @@ internal sealed class SipUserAgentCore : ISipTransactionUser
     }
 
     public ISipCallHandler Handler { get; }
+
+    public SipEndpointOptions Options => _options;
 
     public SipTransport Transport { get; }
 
@@ -122,10 +125,18 @@ internal sealed class SipUserAgentCore : ISipTransactionUser
             transaction.Respond(503, "Service Unavailable (call limit reached)", retryAfter: _options.OverloadRetryAfter, decorate: AddServerHeader);
             return;
         }
+        var inviteKey = (invite.CallId!, invite.From?.Tag ?? string.Empty, invite.CSeq!.Value.Number);
+        if (_callsByInvite.TryGetValue(inviteKey, out var earlier) && earlier.InviteBranch != transaction.Key.Branch)
+        {
+            // 8.2.2.2: the same request reached us twice by different paths (a forking proxy): merged request.
+            transaction.Respond(482, decorate: AddServerHeader);
+            return;
+        }
         var dialog = SipDialog.CreateAsUas(invite, SipResponseFactory.NewTag(), transaction.Source);
         var call = new SipCall(this, dialog, transaction);
         transaction.Owner = call;
         _calls[dialog.Id] = call;
+        _callsByInvite[inviteKey] = call;
         call.StartOffer(new IncomingCall(call, invite));
     }
 
@@ -152,7 +163,11 @@ internal sealed class SipUserAgentCore : ISipTransactionUser
         if (SipDialogId.TryFromIncomingResponse(response, out var id) && _calls.TryGetValue(id, out var call)) call.OnStrayResponse(response);
     }
 
-    internal void Unregister(SipCall call) => _calls.TryRemove(new KeyValuePair<SipDialogId, SipCall>(call.DialogId, call));
+    internal void Unregister(SipCall call)
+    {
+        _calls.TryRemove(new KeyValuePair<SipDialogId, SipCall>(call.DialogId, call));
+        _callsByInvite.TryRemove(new KeyValuePair<(string, string, uint), SipCall>(call.InviteKey, call));
+    }
 
     /// <summary>Calls the handler's notification; a throwing handler is logged, never allowed into the stack.</summary>
     internal void Invoke(Action<ISipCallHandler> notification)

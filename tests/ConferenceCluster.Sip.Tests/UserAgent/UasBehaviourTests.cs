@@ -378,4 +378,41 @@ public class UasBehaviourTests
         var refused = second.ExpectInviteFinal(503);
         Assert.Equal("17", refused.Headers.GetFirst(SipHeaderNames.RetryAfter));
     }
+
+    [Fact]
+    public async Task A_handler_that_never_decides_is_timed_out_with_480()
+    {
+        var handler = new TestCallHandler();
+        var cancelled = new TaskCompletionSource();
+        handler.Decide = async (_, cancellationToken) =>
+        {
+            await using var registration = cancellationToken.Register(() => cancelled.TrySetResult());
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            return IncomingCallDecision.Reject(500);
+        };
+        await using var fixture = new EndpointFixture(handler);
+        using var peer = fixture.UdpPeer();
+        var dialog = new TestDialog(peer);
+        dialog.SendInvite();
+        peer.ExpectResponse(100, SipMethods.Invite);
+        await TestCallHandler.Next(handler.Invites);
+
+        fixture.Clock.Advance(fixture.Endpoint.Options.InviteDecisionTimeout);
+        dialog.ExpectInviteFinal(480);
+        await cancelled.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        var (_, reason) = await TestCallHandler.Next(handler.Ended);
+        Assert.Equal(SipCallEndReason.HandlerTimeout, reason);
+    }
+
+    [Fact]
+    public async Task Stopping_the_endpoint_hangs_up_established_calls_with_BYE()
+    {
+        var fixture = new EndpointFixture();
+        var (peer, dialog, call) = await EstablishAsync(fixture);
+        using var ownedPeer = peer;
+        await fixture.DisposeAsync();
+        var bye = peer.ExpectRequest(SipMethods.Bye);
+        Assert.Equal(dialog.CallId, bye.CallId);
+        Assert.Equal(SipCallEndReason.EndpointStopped, await call.Ended.WaitAsync(TimeSpan.FromSeconds(5)));
+    }
 }

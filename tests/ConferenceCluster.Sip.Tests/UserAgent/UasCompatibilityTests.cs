@@ -53,4 +53,25 @@ public class UasCompatibilityTests
         peer.Send(dialog.Build(SipMethods.Options, TestDialog.NewBranch(), 3));
         peer.ExpectResponse(500, SipMethods.Options);
     }
+
+    [Fact]
+    public async Task Rfc3261_8_2_2_2_merged_INVITE_arriving_by_another_path_gets_482()
+    {
+        var handler = new TestCallHandler();
+        handler.Decide = async (_, cancellationToken) =>
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            return IncomingCallDecision.Reject(500);
+        };
+        await using var fixture = new EndpointFixture(handler);
+        using var peer = fixture.UdpPeer();
+        var dialog = new TestDialog(peer);
+        peer.Send(dialog.Build(SipMethods.Invite, TestDialog.NewBranch(), 1, TestDialog.Offer, "application/sdp"));
+        peer.ExpectResponse(100, SipMethods.Invite);
+        await TestCallHandler.Next(handler.Invites);
+        // Same Call-ID, From tag and CSeq, another branch: a fork that came back to us.
+        peer.Send(dialog.Build(SipMethods.Invite, TestDialog.NewBranch(), 1, TestDialog.Offer, "application/sdp"));
+        peer.ExpectResponse(482, SipMethods.Invite);
+        Assert.Equal(1, handler.InviteCount);
+    }
 }
