@@ -469,7 +469,9 @@ public sealed class SipCall
     /// <summary>
     /// Sends a re-INVITE with a new offer (RFC 3261 14.1), e.g. to move the media to another node.
     /// On 2xx the answer is returned and becomes <see cref="RemoteSdp"/>. A 491 (glare) is returned
-    /// for the caller to retry later; 408 and 481 end the call (12.2.1.2).
+    /// for the caller to retry later; 408 and 481 end the call (12.2.1.2). Returns 491 at once if an
+    /// INVITE is already in progress in either direction (14.1). <paramref name="cancellationToken"/>
+    /// only stops the waiting: the re-INVITE itself is not CANCELled.
     /// </summary>
     public async Task<ReInviteResult> ReInviteAsync(ReadOnlyMemory<byte> sdpOffer, CancellationToken cancellationToken = default)
     {
