@@ -1,0 +1,248 @@
+using System.Diagnostics;
+using ConferenceCluster.Media.Codecs;
+using ConferenceCluster.Media.Codecs.Opus;
+using ConferenceCluster.Media.Jitter;
+using ConferenceCluster.Media.Rtp;
+
+namespace ConferenceCluster.Media.Streams;
+
+/// <summary>Where this tick's frame of an <see cref="InboundAudioStream"/> came from.</summary>
+public enum FrameSource
+{
+    /// <summary>Decoded from its own packet.</summary>
+    Decoded,
+    /// <summary>Rebuilt from the Opus in-band FEC of the following packet.</summary>
+    FecRecovered,
+    /// <summary>Synthesised: Opus PLC, or the last G.711 frame repeated with a fade, or G.711 silence.</summary>
+    Concealed,
+    /// <summary>No frame: the stream is silent (buffering, gone quiet, or DTX). Nothing was decoded; skip it in the mix.</summary>
+    Silent,
+}
+
+/// <summary>What <see cref="InboundAudioStream.OnPacket"/> did with a datagram.</summary>
+public enum InboundPacketKind
+{
+    Audio,
+    /// <summary>An RFC 4733 telephone-event packet that completed a key press (the digit is returned).</summary>
+    DtmfDigit,
+    /// <summary>A telephone-event packet that completed nothing new (start, continuation or a repeated end).</summary>
+    TelephoneEvent,
+    /// <summary>Valid RTP with a payload type we did not negotiate.</summary>
+    UnknownPayloadType,
+    /// <summary>Not RTP, or an RTP packet the sequence check rejected.</summary>
+    Rejected,
+}
+
+/// <summary>
+/// One participant's incoming audio (a mediasoup "producer" seen from the mixer): RTP parsing, RFC 3550 receive
+/// statistics, the adaptive <see cref="JitterBuffer"/>, DTMF detection and the decoder. Each tick
+/// <see cref="PullFrame"/> yields the next 20 ms at 48 kHz, recovering a loss by Opus FEC when the next packet is
+/// already here, else by concealment. Not thread-safe: the conference's worker owns it.
+/// </summary>
+public sealed class InboundAudioStream : IDisposable
+{
+    private readonly IAudioFrameDecoder _decoder;
+    private readonly OpusFrameDecoder? _opusDecoder;
+    private readonly JitterBuffer _jitterBuffer;
+    private readonly RtpReceiveStatistics _statistics;
+    private readonly TelephoneEventDetector? _telephoneEvents;
+    private readonly short[] _lastFrame = new short[AudioFormat.MixFrameSamples];
+    private readonly double _timestampUnitsPerStopwatchTick;
+    private bool _lastFrameValid;
+
+    /// <param name="codec">The negotiated audio codec.</param>
+    /// <param name="payloadType">Its RTP payload type.</param>
+    /// <param name="telephoneEventPayloadType">The telephone-event payload type, if negotiated.</param>
+    /// <param name="telephoneEventClockRate">The telephone-event clock from the SDP (8000 usually; 48000 next to Opus in WebRTC).</param>
+    public InboundAudioStream(AudioCodec codec, byte payloadType, byte? telephoneEventPayloadType = null, int telephoneEventClockRate = 8000, JitterBufferOptions? jitterBufferOptions = null)
+    {
+        Codec = codec;
+        PayloadType = payloadType;
+        TelephoneEventPayloadType = telephoneEventPayloadType;
+        _decoder = AudioFrameCodecs.CreateDecoder(codec);
+        _opusDecoder = _decoder as OpusFrameDecoder;
+        _jitterBuffer = new JitterBuffer(jitterBufferOptions);
+        int clockRate = codec == AudioCodec.Opus ? AudioFormat.MixSampleRate : AudioFormat.NarrowbandSampleRate;
+        _statistics = new RtpReceiveStatistics(clockRate);
+        _timestampUnitsPerStopwatchTick = clockRate / (double)Stopwatch.Frequency;
+        if (telephoneEventPayloadType is not null)
+        {
+            _telephoneEvents = new TelephoneEventDetector(telephoneEventClockRate);
+        }
+    }
+
+    public AudioCodec Codec { get; }
+
+    public byte PayloadType { get; }
+
+    public byte? TelephoneEventPayloadType { get; }
+
+    public RtpReceiveStatistics Statistics => _statistics;
+
+    public JitterBuffer JitterBuffer => _jitterBuffer;
+
+    /// <summary>Datagrams that were not RTP or failed the sequence check.</summary>
+    public long RejectedPackets { get; private set; }
+
+    public long UnknownPayloadTypePackets { get; private set; }
+
+    public long FecRecoveredFrames { get; private set; }
+
+    public long ConcealedFrames { get; private set; }
+
+    public long DecodedFrames { get; private set; }
+
+    /// <summary>Packets libopus could not decode (treated as losses).</summary>
+    public long CorruptPackets { get; private set; }
+
+    /// <summary>
+    /// Takes one received datagram (copied into the jitter buffer; the span may be reused at once).
+    /// </summary>
+    /// <param name="arrivalStopwatchTimestamp">When it arrived (<see cref="Stopwatch.GetTimestamp"/>), for the jitter estimate.</param>
+    /// <param name="digit">With <see cref="InboundPacketKind.DtmfDigit"/>: the key press.</param>
+    public InboundPacketKind OnPacket(ReadOnlySpan<byte> datagram, long arrivalStopwatchTimestamp, out DtmfDigit digit)
+    {
+        digit = default;
+        if (!RtpHeader.TryParse(datagram, out RtpHeader header))
+        {
+            RejectedPackets++;
+            return InboundPacketKind.Rejected;
+        }
+
+        ReadOnlySpan<byte> payload = header.PayloadOf(datagram);
+        if (header.PayloadType == TelephoneEventPayloadType && _telephoneEvents is not null)
+        {
+            return _telephoneEvents.TryDetect(header.Timestamp, payload, out digit) ? InboundPacketKind.DtmfDigit : InboundPacketKind.TelephoneEvent;
+        }
+
+        if (header.PayloadType != PayloadType)
+        {
+            UnknownPayloadTypePackets++;
+            return InboundPacketKind.UnknownPayloadType;
+        }
+
+        long arrivalUnits = (long)(arrivalStopwatchTimestamp * _timestampUnitsPerStopwatchTick);
+        RtpSequenceVerdict verdict = _statistics.Update(header.Ssrc, header.SequenceNumber, header.Timestamp, arrivalUnits);
+        switch (verdict)
+        {
+            case RtpSequenceVerdict.BadSequence:
+                RejectedPackets++;
+                return InboundPacketKind.Rejected;
+            case RtpSequenceVerdict.SourceChanged:
+                // A new source is a new stream: old packets and decoder history would only garble its start.
+                _jitterBuffer.Reset();
+                _opusDecoder?.Reset();
+                _lastFrameValid = false;
+                break;
+        }
+
+        // Probation packets are buffered too: RFC 3550 A.1 withholds them from statistics, but for a phone leg
+        // the first 20 ms of speech matter more than the (negligible) risk of a stray packet.
+        if (payload.IsEmpty)
+        {
+            return InboundPacketKind.Audio;
+        }
+
+        _jitterBuffer.Insert(header.SequenceNumber, payload);
+        return InboundPacketKind.Audio;
+    }
+
+    /// <summary>Produces this tick's 48 kHz frame into <paramref name="frame"/> (<see cref="AudioFormat.MixFrameSamples"/> samples).</summary>
+    public FrameSource PullFrame(Span<short> frame)
+    {
+        if (frame.Length != AudioFormat.MixFrameSamples)
+        {
+            throw new ArgumentException($"A frame is {AudioFormat.MixFrameSamples} samples.", nameof(frame));
+        }
+
+        _jitterBuffer.UpdateJitter(_statistics.JitterMilliseconds);
+        switch (_jitterBuffer.Next(out ReadOnlySpan<byte> payload, out ReadOnlySpan<byte> nextPayload))
+        {
+            case JitterPlayout.Packet:
+                if (IsOpusDtx(payload))
+                {
+                    _lastFrameValid = false;
+                    return FrameSource.Silent;
+                }
+
+                int samples = _decoder.Decode(payload, frame);
+                if (samples == 0)
+                {
+                    CorruptPackets++;
+                    return Conceal(frame);
+                }
+
+                frame[samples..].Clear();
+                frame.CopyTo(_lastFrame);
+                _lastFrameValid = true;
+                DecodedFrames++;
+                return FrameSource.Decoded;
+            case JitterPlayout.Missing:
+                return !nextPayload.IsEmpty && _opusDecoder is not null && TryRecoverFromFec(nextPayload, frame)
+                    ? FrameSource.FecRecovered
+                    : Conceal(frame);
+            default:
+                return FrameSource.Silent;
+        }
+    }
+
+    public void Dispose()
+    {
+        _decoder.Dispose();
+        _jitterBuffer.Dispose();
+    }
+
+    private bool TryRecoverFromFec(ReadOnlySpan<byte> nextPayload, Span<short> frame)
+    {
+        if (IsOpusDtx(nextPayload))
+        {
+            return false;
+        }
+
+        try
+        {
+            _opusDecoder!.RecoverFromFec(nextPayload, frame);
+        }
+        catch (OpusException)
+        {
+            return false; // a corrupt next packet; it will be concealed when its own turn comes
+        }
+
+        FecRecoveredFrames++;
+        return true;
+    }
+
+    private FrameSource Conceal(Span<short> frame)
+    {
+        ConcealedFrames++;
+        if (_opusDecoder is not null)
+        {
+            _decoder.Conceal(frame);
+            return FrameSource.Concealed;
+        }
+
+        if (_lastFrameValid)
+        {
+            // G.711 has no PLC of its own: repeat the last frame once, fading to zero so it ends without a click;
+            // further losses are silence (the decoder runs silence through its upsampler).
+            FadeOut(_lastFrame, frame);
+            _lastFrameValid = false;
+            return FrameSource.Concealed;
+        }
+
+        _decoder.Conceal(frame);
+        return FrameSource.Concealed;
+    }
+
+    private static void FadeOut(ReadOnlySpan<short> source, Span<short> destination)
+    {
+        int length = destination.Length;
+        for (int i = 0; i < length; i++)
+        {
+            destination[i] = (short)(source[i] * (length - i) / length);
+        }
+    }
+
+    /// <summary>An Opus DTX frame is one or two bytes (a TOC with no coded audio): nothing worth decoding or mixing.</summary>
+    private bool IsOpusDtx(ReadOnlySpan<byte> payload) => _opusDecoder is not null && payload.Length <= 2;
+}
