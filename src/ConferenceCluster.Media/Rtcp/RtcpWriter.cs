@@ -16,7 +16,7 @@ public ref struct RtcpWriter
 
     public readonly ReadOnlySpan<byte> Packet => _buffer[..Written];
 
-    public void WriteSenderReport(in RtcpSenderInfo sender, ReadOnlySpan<RtcpReportBlock> blocks)
+    public void WriteSenderReport(in RtcpSenderInfo sender, scoped ReadOnlySpan<RtcpReportBlock> blocks)
     {
         Span<byte> packet = Begin(RtcpPacketType.SenderReport, blocks.Length, 4 + 20 + RtcpReportBlock.Length * blocks.Length);
         BinaryPrimitives.WriteUInt32BigEndian(packet[4..], sender.Ssrc);
@@ -27,7 +27,7 @@ public ref struct RtcpWriter
         WriteBlocks(packet[28..], blocks);
     }
 
-    public void WriteReceiverReport(uint ssrc, ReadOnlySpan<RtcpReportBlock> blocks)
+    public void WriteReceiverReport(uint ssrc, scoped ReadOnlySpan<RtcpReportBlock> blocks)
     {
         Span<byte> packet = Begin(RtcpPacketType.ReceiverReport, blocks.Length, 4 + RtcpReportBlock.Length * blocks.Length);
         BinaryPrimitives.WriteUInt32BigEndian(packet[4..], ssrc);
@@ -36,7 +36,7 @@ public ref struct RtcpWriter
 
     /// <summary>An SDES packet with one chunk holding the CNAME item (§6.5.1), the one item every compound carries.</summary>
     /// <param name="cname">UTF-8, at most 255 bytes.</param>
-    public void WriteSourceDescriptionCname(uint ssrc, ReadOnlySpan<byte> cname)
+    public void WriteSourceDescriptionCname(uint ssrc, scoped ReadOnlySpan<byte> cname)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(cname.Length, 255);
         // chunk: SSRC, CNAME item (type 1, length, text), then at least one null octet ending the item list,
@@ -51,7 +51,7 @@ public ref struct RtcpWriter
         packet[(4 + chunk)..(4 + padded)].Clear();
     }
 
-    public void WriteGoodbye(ReadOnlySpan<uint> ssrcs)
+    public void WriteGoodbye(scoped ReadOnlySpan<uint> ssrcs)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThan(ssrcs.Length, 31);
         Span<byte> packet = Begin(RtcpPacketType.Goodbye, ssrcs.Length, 4 * ssrcs.Length);
@@ -80,7 +80,7 @@ public ref struct RtcpWriter
         return packet;
     }
 
-    private static void WriteBlocks(Span<byte> destination, ReadOnlySpan<RtcpReportBlock> blocks)
+    private static void WriteBlocks(Span<byte> destination, scoped ReadOnlySpan<RtcpReportBlock> blocks)
     {
         for (int i = 0; i < blocks.Length; i++)
         {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ConferenceCluster.Media.Codecs;
+using ConferenceCluster.Media.Codecs.G711;
 using ConferenceCluster.Media.Codecs.Opus;
 using ConferenceCluster.Media.Jitter;
 using ConferenceCluster.Media.Rtp;
@@ -43,10 +44,12 @@ public sealed class InboundAudioStream : IDisposable
 {
     private readonly IAudioFrameDecoder _decoder;
     private readonly OpusFrameDecoder? _opusDecoder;
+    private readonly G711FrameDecoder? _g711Decoder;
     private readonly JitterBuffer _jitterBuffer;
     private readonly RtpReceiveStatistics _statistics;
     private readonly TelephoneEventDetector? _telephoneEvents;
-    private readonly short[] _lastFrame = new short[AudioFormat.MixFrameSamples];
+    private readonly byte[]? _lastPayload;
+    private int _lastPayloadLength;
     private readonly double _timestampUnitsPerStopwatchTick;
     private bool _lastFrameValid;
 
@@ -61,6 +64,8 @@ public sealed class InboundAudioStream : IDisposable
         TelephoneEventPayloadType = telephoneEventPayloadType;
         _decoder = AudioFrameCodecs.CreateDecoder(codec);
         _opusDecoder = _decoder as OpusFrameDecoder;
+        _g711Decoder = _decoder as G711FrameDecoder;
+        _lastPayload = _opusDecoder is null ? new byte[AudioFormat.MaxEncodedFrameBytes] : null;
         _jitterBuffer = new JitterBuffer(jitterBufferOptions);
         int clockRate = codec == AudioCodec.Opus ? AudioFormat.MixSampleRate : AudioFormat.NarrowbandSampleRate;
         _statistics = new RtpReceiveStatistics(clockRate);
@@ -173,8 +178,13 @@ public sealed class InboundAudioStream : IDisposable
                 }
 
                 frame[samples..].Clear();
-                frame.CopyTo(_lastFrame);
-                _lastFrameValid = true;
+                if (_lastPayload is not null)
+                {
+                    payload.CopyTo(_lastPayload);
+                    _lastPayloadLength = payload.Length;
+                    _lastFrameValid = true;
+                }
+
                 DecodedFrames++;
                 return FrameSource.Decoded;
             case JitterPlayout.Missing:
@@ -221,26 +231,18 @@ public sealed class InboundAudioStream : IDisposable
             return FrameSource.Concealed;
         }
 
-        if (_lastFrameValid)
+        if (_lastFrameValid && _g711Decoder is not null)
         {
             // G.711 has no PLC of its own: repeat the last frame once, fading to zero so it ends without a click;
-            // further losses are silence (the decoder runs silence through its upsampler).
-            FadeOut(_lastFrame, frame);
+            // further losses are silence.
+            int samples = _g711Decoder.ConcealByRepeat(_lastPayload.AsSpan(0, _lastPayloadLength), frame);
+            frame[samples..].Clear();
             _lastFrameValid = false;
             return FrameSource.Concealed;
         }
 
         _decoder.Conceal(frame);
         return FrameSource.Concealed;
-    }
-
-    private static void FadeOut(ReadOnlySpan<short> source, Span<short> destination)
-    {
-        int length = destination.Length;
-        for (int i = 0; i < length; i++)
-        {
-            destination[i] = (short)(source[i] * (length - i) / length);
-        }
     }
 
     /// <summary>An Opus DTX frame is one or two bytes (a TOC with no coded audio): nothing worth decoding or mixing.</summary>
