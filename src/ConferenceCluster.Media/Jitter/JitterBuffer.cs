@@ -28,8 +28,9 @@ public enum JitterPlayout
 }
 
 /// <summary>
-/// Adaptive jitter buffer of one incoming RTP stream with one 20 ms frame per packet. Packets are slotted by
-/// sequence number (reordering and duplicates handled for free); each tick releases the next frame in sequence.
+/// Adaptive jitter buffer of one incoming RTP stream with one 20 ms frame per packet. Packets are slotted by a
+/// 16-bit frame number (the caller derives it from the RTP timestamp; see <see cref="Streams.InboundAudioStream"/>),
+/// so reordering and duplicates are handled for free; each tick releases the next frame in order.
 /// The target delay follows the measured interarrival jitter between <see cref="JitterBufferOptions.MinDelayFrames"/>
 /// and <see cref="JitterBufferOptions.MaxDelayFrames"/>: it grows by re-buffering after an underrun and shrinks by
 /// dropping a frame when the buffer has held too much for a while.
@@ -112,6 +113,7 @@ public sealed class JitterBuffer : IDisposable
     }
 
     /// <summary>Buffers one packet's payload (copied).</summary>
+    /// <param name="sequence">The packet's 20 ms frame number, modulo 2^16.</param>
     public JitterInsertResult Insert(ushort sequence, ReadOnlySpan<byte> payload)
     {
         if (payload.Length > _slotBytes)

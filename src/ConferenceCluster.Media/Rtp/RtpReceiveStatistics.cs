@@ -95,7 +95,9 @@ public sealed class RtpReceiveStatistics
     /// <param name="sequence">The packet's sequence number.</param>
     /// <param name="rtpTimestamp">The packet's RTP timestamp.</param>
     /// <param name="arrivalTimestampUnits">Arrival time converted to RTP timestamp units on any fixed local origin.</param>
-    public RtpSequenceVerdict Update(uint ssrc, ushort sequence, uint rtpTimestamp, long arrivalTimestampUnits)
+    /// <param name="sampleJitter">False for packets whose timestamp is not their sampling instant (RFC 4733 events
+    /// repeat their start timestamp): they count for sequence and loss but not for jitter.</param>
+    public RtpSequenceVerdict Update(uint ssrc, ushort sequence, uint rtpTimestamp, long arrivalTimestampUnits, bool sampleJitter = true)
     {
         if (!_initialised || ssrc != Ssrc)
         {
@@ -107,7 +109,7 @@ public sealed class RtpReceiveStatistics
         }
 
         RtpSequenceVerdict verdict = UpdateSequence(sequence);
-        if (verdict == RtpSequenceVerdict.Valid)
+        if (verdict == RtpSequenceVerdict.Valid && sampleJitter)
         {
             UpdateJitter(rtpTimestamp, arrivalTimestampUnits);
         }

@@ -51,6 +51,10 @@ public sealed class InboundAudioStream : IDisposable
     private readonly byte[]? _lastPayload;
     private int _lastPayloadLength;
     private readonly double _timestampUnitsPerStopwatchTick;
+    private readonly int _samplesPerFrame;
+    private uint _referenceTimestamp;
+    private ushort _referenceFrame;
+    private bool _haveReference;
     private bool _lastFrameValid;
 
     /// <param name="codec">The negotiated audio codec.</param>
@@ -70,6 +74,7 @@ public sealed class InboundAudioStream : IDisposable
         int clockRate = codec == AudioCodec.Opus ? AudioFormat.MixSampleRate : AudioFormat.NarrowbandSampleRate;
         _statistics = new RtpReceiveStatistics(clockRate);
         _timestampUnitsPerStopwatchTick = clockRate / (double)Stopwatch.Frequency;
+        _samplesPerFrame = clockRate / 1000 * AudioFormat.FrameMilliseconds;
         if (telephoneEventPayloadType is not null)
         {
             _telephoneEvents = new TelephoneEventDetector(telephoneEventClockRate);
@@ -115,8 +120,11 @@ public sealed class InboundAudioStream : IDisposable
         }
 
         ReadOnlySpan<byte> payload = header.PayloadOf(datagram);
+        long arrivalUnits = (long)(arrivalStopwatchTimestamp * _timestampUnitsPerStopwatchTick);
         if (header.PayloadType == TelephoneEventPayloadType && _telephoneEvents is not null)
         {
+            // Events share the audio's SSRC and sequence space: count them, or every key press looks like loss.
+            _statistics.Update(header.Ssrc, header.SequenceNumber, header.Timestamp, arrivalUnits, sampleJitter: false);
             return _telephoneEvents.TryDetect(header.Timestamp, payload, out digit) ? InboundPacketKind.DtmfDigit : InboundPacketKind.TelephoneEvent;
         }
 
@@ -126,7 +134,6 @@ public sealed class InboundAudioStream : IDisposable
             return InboundPacketKind.UnknownPayloadType;
         }
 
-        long arrivalUnits = (long)(arrivalStopwatchTimestamp * _timestampUnitsPerStopwatchTick);
         RtpSequenceVerdict verdict = _statistics.Update(header.Ssrc, header.SequenceNumber, header.Timestamp, arrivalUnits);
         switch (verdict)
         {
@@ -138,6 +145,7 @@ public sealed class InboundAudioStream : IDisposable
                 _jitterBuffer.Reset();
                 _opusDecoder?.Reset();
                 _lastFrameValid = false;
+                _haveReference = false;
                 break;
         }
 
@@ -148,8 +156,39 @@ public sealed class InboundAudioStream : IDisposable
             return InboundPacketKind.Audio;
         }
 
-        _jitterBuffer.Insert(header.SequenceNumber, payload);
+        _jitterBuffer.Insert(FrameNumberOf(header.Timestamp), payload);
         return InboundPacketKind.Audio;
+    }
+
+    /// <summary>
+    /// The jitter buffer is slotted by 20 ms frame number derived from the RTP timestamp, not by sequence number:
+    /// telephone-event packets share the sequence space (so audio sequence numbers jump during a key press) and
+    /// DTX leaves timestamp gaps with contiguous sequence numbers. Only the timestamp says which 20 ms a payload
+    /// belongs to. Deltas are taken against a reference that moves forward, so the 32-bit wrap is harmless.
+    /// </summary>
+    private ushort FrameNumberOf(uint timestamp)
+    {
+        if (!_haveReference)
+        {
+            _haveReference = true;
+            _referenceTimestamp = timestamp;
+            _referenceFrame = 0;
+            return 0;
+        }
+
+        int deltaUnits = (int)(timestamp - _referenceTimestamp);
+        // Round to the nearest frame: a sender whose clock is not frame-aligned still maps one packet per slot.
+        int deltaFrames = deltaUnits >= 0
+            ? (deltaUnits + _samplesPerFrame / 2) / _samplesPerFrame
+            : -((-deltaUnits + _samplesPerFrame / 2) / _samplesPerFrame);
+        ushort frame = (ushort)(_referenceFrame + deltaFrames);
+        if (deltaFrames > 0)
+        {
+            _referenceTimestamp += (uint)(deltaFrames * _samplesPerFrame);
+            _referenceFrame = frame;
+        }
+
+        return frame;
     }
 
     /// <summary>Produces this tick's 48 kHz frame into <paramref name="frame"/> (<see cref="AudioFormat.MixFrameSamples"/> samples).</summary>

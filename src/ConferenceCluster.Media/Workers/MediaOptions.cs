@@ -44,6 +44,13 @@ public sealed class MediaOptions
     /// </summary>
     public int MaxCatchUpTicks { get; init; } = 2;
 
+    /// <summary>
+    /// Times per 20 ms tick the worker drains its sockets (default 4: every 5 ms). Draining only at the tick would
+    /// stamp arrivals with up to 20 ms of error, which the RFC 3550 jitter estimate (and so the jitter buffer's
+    /// delay) would mistake for network jitter; each extra poll costs one FIONREAD per socket.
+    /// </summary>
+    public int ReceivePollsPerTick { get; init; } = 4;
+
     /// <summary>Clock of the tick schedule (tests may substitute one).</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
@@ -68,6 +75,8 @@ public sealed class MediaOptions
         }
 
         ArgumentOutOfRangeException.ThrowIfNegative(MaxCatchUpTicks);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ReceivePollsPerTick);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(ReceivePollsPerTick, 20);
         ArgumentNullException.ThrowIfNull(TimeProvider);
     }
 }

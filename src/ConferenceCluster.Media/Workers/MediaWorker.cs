@@ -141,15 +141,31 @@ public sealed class MediaWorker : IDisposable
 
     private void Run()
     {
+        // Events every pollPeriod: every polls-th one is a tick, the others only drain the sockets.
+        int polls = _options.ReceivePollsPerTick;
+        long pollPeriod = _period / polls;
         long start = _clock.GetTimestamp();
-        long tickIndex = 0;
+        long eventIndex = 0;
         while (!_stopping)
         {
-            long due = start + tickIndex * _period;
+            long due = start + eventIndex * pollPeriod;
             long now = _clock.GetTimestamp();
             if (now < due)
             {
                 SleepUntil(due, now);
+                continue;
+            }
+
+            if (eventIndex % polls != 0)
+            {
+                if (now - due < pollPeriod)
+                {
+                    long pollStart = now;
+                    ReceiveAll();
+                    Interlocked.Add(ref _busyTimestampTicks, _clock.GetTimestamp() - pollStart);
+                }
+
+                eventIndex++; // a poll we are too late for is skipped: the tick drains anyway
                 continue;
             }
 
@@ -158,9 +174,9 @@ public sealed class MediaWorker : IDisposable
             {
                 // Re-anchor on the current period (same phase); the skipped ticks' frames stay in the jitter buffers,
                 // which shed them by their shrink rule.
-                tickIndex += overdueTicks;
+                eventIndex += overdueTicks * polls;
                 Interlocked.Add(ref _skippedTicks, overdueTicks);
-                due = start + tickIndex * _period;
+                due = start + eventIndex * pollPeriod;
             }
 
             if (now - due > _lateThreshold)
@@ -169,7 +185,7 @@ public sealed class MediaWorker : IDisposable
             }
 
             RunTick();
-            tickIndex++;
+            eventIndex++;
             Interlocked.Add(ref _busyTimestampTicks, _clock.GetTimestamp() - now);
         }
     }
@@ -177,13 +193,8 @@ public sealed class MediaWorker : IDisposable
     private void RunTick()
     {
         RunCommands();
+        ReceiveAll();
         long now = Stopwatch.GetTimestamp();
-        Span<byte> buffer = _receiveBuffer;
-        foreach (ConferenceMedia conference in _conferences)
-        {
-            conference.Receive(buffer, _source, now);
-        }
-
         for (int i = 0; i < _conferences.Count; i++)
         {
             try
@@ -201,6 +212,16 @@ public sealed class MediaWorker : IDisposable
         Volatile.Write(ref _threadCpuTicks, ThreadCpuClock.CurrentThread().Ticks);
     }
 
+    private void ReceiveAll()
+    {
+        long now = Stopwatch.GetTimestamp();
+        Span<byte> buffer = _receiveBuffer;
+        foreach (ConferenceMedia conference in _conferences)
+        {
+            conference.Receive(buffer, _source, now);
+        }
+    }
+
     private void RunCommands()
     {
         while (_commands.TryDequeue(out Action? command))
@@ -211,8 +232,8 @@ public sealed class MediaWorker : IDisposable
 
     private void SleepUntil(long due, long now)
     {
-        // Thread.Sleep has millisecond granularity: sleep the whole milliseconds and let the loop re-check, so a
-        // tick starts at most ~1 ms after it is due (well inside the late threshold) without spinning a core.
+        // Thread.Sleep has millisecond granularity: sleep the whole milliseconds and let the loop re-check, so an
+        // event starts at most ~1 ms after it is due (well inside the late threshold) without spinning a core.
         double remainingMs = (due - now) * 1000.0 / _clock.TimestampFrequency;
         Thread.Sleep(Math.Max(1, (int)remainingMs));
     }
