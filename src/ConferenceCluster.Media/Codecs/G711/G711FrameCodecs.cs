@@ -111,6 +111,40 @@ public sealed class G711FrameDecoder : IAudioFrameDecoder
         return written;
     }
 
+    /// <summary>
+    /// Conceals one lost frame by repeating the last good payload with a linear fade to zero, applied at 8 kHz
+    /// before the upsampler so that its history (and the <see cref="Conceal"/> that may follow) ends at zero too.
+    /// A cheap stand-in for G.711 Appendix I: good for one frame, after which callers fall back to silence.
+    /// </summary>
+    /// <param name="lastPayload">The last payload received, at most one 20 ms frame (160 bytes).</param>
+    /// <returns>Samples written (six per payload byte).</returns>
+    public int ConcealByRepeat(ReadOnlySpan<byte> lastPayload, Span<short> decodedFrame)
+    {
+        int count = Math.Min(lastPayload.Length, _narrowbandPcm.Length);
+        if (decodedFrame.Length < count * TelephonyBandFilter.Factor)
+        {
+            throw new ArgumentException($"A {count}-byte G.711 payload decodes to {count * TelephonyBandFilter.Factor} samples at 48 kHz; the frame has {decodedFrame.Length}.", nameof(decodedFrame));
+        }
+
+        Span<short> narrowband = _narrowbandPcm.AsSpan(0, count);
+        if (Codec == AudioCodec.Pcmu)
+        {
+            G711MuLaw.Decode(lastPayload[..count], narrowband);
+        }
+        else
+        {
+            G711ALaw.Decode(lastPayload[..count], narrowband);
+        }
+
+        for (int i = 0; i < count; i++)
+        {
+            narrowband[i] = (short)(narrowband[i] * (count - 1 - i) / count);
+        }
+
+        _upsampler.Process(narrowband, decodedFrame[..(count * TelephonyBandFilter.Factor)]);
+        return count * TelephonyBandFilter.Factor;
+    }
+
     public int Conceal(Span<short> decodedFrame)
     {
         int narrowbandSamples = decodedFrame.Length / TelephonyBandFilter.Factor;

@@ -44,5 +44,14 @@ public sealed class OpusFrameDecoder : IAudioFrameDecoder
 
     public int Conceal(Span<short> decodedFrame) => _decoder.Conceal(decodedFrame);
 
+    /// <summary>
+    /// Rebuilds a lost frame from the in-band FEC of the packet that follows it (libopus conceals instead if that
+    /// packet carries none). Decode <paramref name="nextPayload"/> itself normally on the next tick.
+    /// </summary>
+    public int RecoverFromFec(ReadOnlySpan<byte> nextPayload, Span<short> lostFrame) => _decoder.DecodeFec(nextPayload, lostFrame);
+
+    /// <summary>Forgets the stream's history (its source changed).</summary>
+    public void Reset() => _decoder.ResetState();
+
     public void Dispose() => _decoder.Dispose();
 }

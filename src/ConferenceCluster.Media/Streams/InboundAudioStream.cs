@@ -1,0 +1,289 @@
+using System.Diagnostics;
+using ConferenceCluster.Media.Codecs;
+using ConferenceCluster.Media.Codecs.G711;
+using ConferenceCluster.Media.Codecs.Opus;
+using ConferenceCluster.Media.Jitter;
+using ConferenceCluster.Media.Rtp;
+
+namespace ConferenceCluster.Media.Streams;
+
+/// <summary>Where this tick's frame of an <see cref="InboundAudioStream"/> came from.</summary>
+public enum FrameSource
+{
+    /// <summary>Decoded from its own packet.</summary>
+    Decoded,
+    /// <summary>Rebuilt from the Opus in-band FEC of the following packet.</summary>
+    FecRecovered,
+    /// <summary>Synthesised: Opus PLC, or the last G.711 frame repeated with a fade, or G.711 silence.</summary>
+    Concealed,
+    /// <summary>No frame: the stream is silent (buffering, gone quiet, or DTX). Nothing was decoded; skip it in the mix.</summary>
+    Silent,
+}
+
+/// <summary>What <see cref="InboundAudioStream.OnPacket"/> did with a datagram.</summary>
+public enum InboundPacketKind
+{
+    Audio,
+    /// <summary>An RFC 4733 telephone-event packet that completed a key press (the digit is returned).</summary>
+    DtmfDigit,
+    /// <summary>A telephone-event packet that completed nothing new (start, continuation or a repeated end).</summary>
+    TelephoneEvent,
+    /// <summary>Valid RTP with a payload type we did not negotiate.</summary>
+    UnknownPayloadType,
+    /// <summary>Not RTP, or an RTP packet the sequence check rejected.</summary>
+    Rejected,
+}
+
+/// <summary>
+/// One participant's incoming audio (a mediasoup "producer" seen from the mixer): RTP parsing, RFC 3550 receive
+/// statistics, the adaptive <see cref="JitterBuffer"/>, DTMF detection and the decoder. Each tick
+/// <see cref="PullFrame"/> yields the next 20 ms at 48 kHz, recovering a loss by Opus FEC when the next packet is
+/// already here, else by concealment. Not thread-safe: the conference's worker owns it.
+/// </summary>
+public sealed class InboundAudioStream : IDisposable
+{
+    private readonly IAudioFrameDecoder _decoder;
+    private readonly OpusFrameDecoder? _opusDecoder;
+    private readonly G711FrameDecoder? _g711Decoder;
+    private readonly JitterBuffer _jitterBuffer;
+    private readonly RtpReceiveStatistics _statistics;
+    private readonly TelephoneEventDetector? _telephoneEvents;
+    private readonly byte[]? _lastPayload;
+    private int _lastPayloadLength;
+    private readonly double _timestampUnitsPerStopwatchTick;
+    private readonly int _samplesPerFrame;
+    private uint _referenceTimestamp;
+    private ushort _referenceFrame;
+    private bool _haveReference;
+    private bool _lastFrameValid;
+
+    /// <param name="codec">The negotiated audio codec.</param>
+    /// <param name="payloadType">Its RTP payload type.</param>
+    /// <param name="telephoneEventPayloadType">The telephone-event payload type, if negotiated.</param>
+    /// <param name="telephoneEventClockRate">The telephone-event clock from the SDP (8000 usually; 48000 next to Opus in WebRTC).</param>
+    public InboundAudioStream(AudioCodec codec, byte payloadType, byte? telephoneEventPayloadType = null, int telephoneEventClockRate = 8000, JitterBufferOptions? jitterBufferOptions = null)
+    {
+        Codec = codec;
+        PayloadType = payloadType;
+        TelephoneEventPayloadType = telephoneEventPayloadType;
+        _decoder = AudioFrameCodecs.CreateDecoder(codec);
+        _opusDecoder = _decoder as OpusFrameDecoder;
+        _g711Decoder = _decoder as G711FrameDecoder;
+        _lastPayload = _opusDecoder is null ? new byte[AudioFormat.MaxEncodedFrameBytes] : null;
+        _jitterBuffer = new JitterBuffer(jitterBufferOptions);
+        int clockRate = codec == AudioCodec.Opus ? AudioFormat.MixSampleRate : AudioFormat.NarrowbandSampleRate;
+        _statistics = new RtpReceiveStatistics(clockRate);
+        _timestampUnitsPerStopwatchTick = clockRate / (double)Stopwatch.Frequency;
+        _samplesPerFrame = clockRate / 1000 * AudioFormat.FrameMilliseconds;
+        if (telephoneEventPayloadType is not null)
+        {
+            _telephoneEvents = new TelephoneEventDetector(telephoneEventClockRate);
+        }
+    }
+
+    public AudioCodec Codec { get; }
+
+    public byte PayloadType { get; }
+
+    public byte? TelephoneEventPayloadType { get; }
+
+    public RtpReceiveStatistics Statistics => _statistics;
+
+    public JitterBuffer JitterBuffer => _jitterBuffer;
+
+    /// <summary>Datagrams that were not RTP or failed the sequence check.</summary>
+    public long RejectedPackets { get; private set; }
+
+    public long UnknownPayloadTypePackets { get; private set; }
+
+    public long FecRecoveredFrames { get; private set; }
+
+    public long ConcealedFrames { get; private set; }
+
+    public long DecodedFrames { get; private set; }
+
+    /// <summary>Packets libopus could not decode (treated as losses).</summary>
+    public long CorruptPackets { get; private set; }
+
+    /// <summary>
+    /// Takes one received datagram (copied into the jitter buffer; the span may be reused at once).
+    /// </summary>
+    /// <param name="arrivalStopwatchTimestamp">When it arrived (<see cref="Stopwatch.GetTimestamp"/>), for the jitter estimate.</param>
+    /// <param name="digit">With <see cref="InboundPacketKind.DtmfDigit"/>: the key press.</param>
+    public InboundPacketKind OnPacket(ReadOnlySpan<byte> datagram, long arrivalStopwatchTimestamp, out DtmfDigit digit)
+    {
+        digit = default;
+        if (!RtpHeader.TryParse(datagram, out RtpHeader header))
+        {
+            RejectedPackets++;
+            return InboundPacketKind.Rejected;
+        }
+
+        ReadOnlySpan<byte> payload = header.PayloadOf(datagram);
+        long arrivalUnits = (long)(arrivalStopwatchTimestamp * _timestampUnitsPerStopwatchTick);
+        if (header.PayloadType == TelephoneEventPayloadType && _telephoneEvents is not null)
+        {
+            // Events share the audio's SSRC and sequence space: count them, or every key press looks like loss.
+            _statistics.Update(header.Ssrc, header.SequenceNumber, header.Timestamp, arrivalUnits, sampleJitter: false);
+            return _telephoneEvents.TryDetect(header.Timestamp, payload, out digit) ? InboundPacketKind.DtmfDigit : InboundPacketKind.TelephoneEvent;
+        }
+
+        if (header.PayloadType != PayloadType)
+        {
+            UnknownPayloadTypePackets++;
+            return InboundPacketKind.UnknownPayloadType;
+        }
+
+        RtpSequenceVerdict verdict = _statistics.Update(header.Ssrc, header.SequenceNumber, header.Timestamp, arrivalUnits);
+        switch (verdict)
+        {
+            case RtpSequenceVerdict.BadSequence:
+                RejectedPackets++;
+                return InboundPacketKind.Rejected;
+            case RtpSequenceVerdict.SourceChanged:
+                // A new source is a new stream: old packets and decoder history would only garble its start.
+                _jitterBuffer.Reset();
+                _opusDecoder?.Reset();
+                _lastFrameValid = false;
+                _haveReference = false;
+                break;
+        }
+
+        // Probation packets are buffered too: RFC 3550 A.1 withholds them from statistics, but for a phone leg
+        // the first 20 ms of speech matter more than the (negligible) risk of a stray packet.
+        if (payload.IsEmpty)
+        {
+            return InboundPacketKind.Audio;
+        }
+
+        _jitterBuffer.Insert(FrameNumberOf(header.Timestamp), payload);
+        return InboundPacketKind.Audio;
+    }
+
+    /// <summary>
+    /// The jitter buffer is slotted by 20 ms frame number derived from the RTP timestamp, not by sequence number:
+    /// telephone-event packets share the sequence space (so audio sequence numbers jump during a key press) and
+    /// DTX leaves timestamp gaps with contiguous sequence numbers. Only the timestamp says which 20 ms a payload
+    /// belongs to. Deltas are taken against a reference that moves forward, so the 32-bit wrap is harmless.
+    /// </summary>
+    private ushort FrameNumberOf(uint timestamp)
+    {
+        if (!_haveReference)
+        {
+            _haveReference = true;
+            _referenceTimestamp = timestamp;
+            _referenceFrame = 0;
+            return 0;
+        }
+
+        int deltaUnits = (int)(timestamp - _referenceTimestamp);
+        // Round to the nearest frame: a sender whose clock is not frame-aligned still maps one packet per slot.
+        int deltaFrames = deltaUnits >= 0
+            ? (deltaUnits + _samplesPerFrame / 2) / _samplesPerFrame
+            : -((-deltaUnits + _samplesPerFrame / 2) / _samplesPerFrame);
+        ushort frame = (ushort)(_referenceFrame + deltaFrames);
+        if (deltaFrames > 0)
+        {
+            _referenceTimestamp += (uint)(deltaFrames * _samplesPerFrame);
+            _referenceFrame = frame;
+        }
+
+        return frame;
+    }
+
+    /// <summary>Produces this tick's 48 kHz frame into <paramref name="frame"/> (<see cref="AudioFormat.MixFrameSamples"/> samples).</summary>
+    public FrameSource PullFrame(Span<short> frame)
+    {
+        if (frame.Length != AudioFormat.MixFrameSamples)
+        {
+            throw new ArgumentException($"A frame is {AudioFormat.MixFrameSamples} samples.", nameof(frame));
+        }
+
+        _jitterBuffer.UpdateJitter(_statistics.JitterMilliseconds);
+        switch (_jitterBuffer.Next(out ReadOnlySpan<byte> payload, out ReadOnlySpan<byte> nextPayload))
+        {
+            case JitterPlayout.Packet:
+                if (IsOpusDtx(payload))
+                {
+                    _lastFrameValid = false;
+                    return FrameSource.Silent;
+                }
+
+                int samples = _decoder.Decode(payload, frame);
+                if (samples == 0)
+                {
+                    CorruptPackets++;
+                    return Conceal(frame);
+                }
+
+                frame[samples..].Clear();
+                if (_lastPayload is not null)
+                {
+                    payload.CopyTo(_lastPayload);
+                    _lastPayloadLength = payload.Length;
+                    _lastFrameValid = true;
+                }
+
+                DecodedFrames++;
+                return FrameSource.Decoded;
+            case JitterPlayout.Missing:
+                return !nextPayload.IsEmpty && _opusDecoder is not null && TryRecoverFromFec(nextPayload, frame)
+                    ? FrameSource.FecRecovered
+                    : Conceal(frame);
+            default:
+                return FrameSource.Silent;
+        }
+    }
+
+    public void Dispose()
+    {
+        _decoder.Dispose();
+        _jitterBuffer.Dispose();
+    }
+
+    private bool TryRecoverFromFec(ReadOnlySpan<byte> nextPayload, Span<short> frame)
+    {
+        if (IsOpusDtx(nextPayload))
+        {
+            return false;
+        }
+
+        try
+        {
+            _opusDecoder!.RecoverFromFec(nextPayload, frame);
+        }
+        catch (OpusException)
+        {
+            return false; // a corrupt next packet; it will be concealed when its own turn comes
+        }
+
+        FecRecoveredFrames++;
+        return true;
+    }
+
+    private FrameSource Conceal(Span<short> frame)
+    {
+        ConcealedFrames++;
+        if (_opusDecoder is not null)
+        {
+            _decoder.Conceal(frame);
+            return FrameSource.Concealed;
+        }
+
+        if (_lastFrameValid && _g711Decoder is not null)
+        {
+            // G.711 has no PLC of its own: repeat the last frame once, fading to zero so it ends without a click;
+            // further losses are silence.
+            int samples = _g711Decoder.ConcealByRepeat(_lastPayload.AsSpan(0, _lastPayloadLength), frame);
+            frame[samples..].Clear();
+            _lastFrameValid = false;
+            return FrameSource.Concealed;
+        }
+
+        _decoder.Conceal(frame);
+        return FrameSource.Concealed;
+    }
+
+    /// <summary>An Opus DTX frame is one or two bytes (a TOC with no coded audio): nothing worth decoding or mixing.</summary>
+    private bool IsOpusDtx(ReadOnlySpan<byte> payload) => _opusDecoder is not null && payload.Length <= 2;
+}

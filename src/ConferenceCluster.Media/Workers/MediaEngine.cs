@@ -1,0 +1,77 @@
+using ConferenceCluster.Media.Mixing;
+using ConferenceCluster.Media.Transport;
+
+namespace ConferenceCluster.Media.Workers;
+
+/// <summary>
+/// A node's media engine: its <see cref="MediaWorker"/>s (one per core by default) and the RTP port pool. The
+/// call controller creates a <see cref="ConferenceMedia"/> per conference hosted here, which is pinned to the
+/// least loaded worker for its whole life.
+/// </summary>
+public sealed class MediaEngine : IAsyncDisposable
+{
+    private readonly MediaWorker[] _workers;
+    private int _disposed;
+
+    public MediaEngine(MediaOptions? options = null)
+    {
+        Options = options ?? new MediaOptions();
+        Options.Validate();
+        PortAllocator = new RtpPortAllocator(Options.PortRange);
+        _workers = new MediaWorker[Options.WorkerCount];
+        for (int i = 0; i < _workers.Length; i++)
+        {
+            _workers[i] = new MediaWorker(i, Options);
+        }
+
+        foreach (MediaWorker worker in _workers)
+        {
+            worker.Start();
+        }
+    }
+
+    public MediaOptions Options { get; }
+
+    public RtpPortAllocator PortAllocator { get; }
+
+    public IReadOnlyList<MediaWorker> Workers => _workers;
+
+    /// <summary>Creates a conference's mixer on the worker with the fewest participants (then conferences).</summary>
+    public Task<ConferenceMedia> CreateConferenceAsync(string conferenceId, ConferenceMixerOptions? mixerOptions = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(conferenceId);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        MediaWorker worker = _workers.MinBy(w => ((long)w.ParticipantCount << 20) + w.ConferenceCount)!;
+        return CreateConferenceAsync(conferenceId, worker, mixerOptions);
+    }
+
+    /// <summary>Creates a conference's mixer on a chosen worker.</summary>
+    public Task<ConferenceMedia> CreateConferenceAsync(string conferenceId, MediaWorker worker, ConferenceMixerOptions? mixerOptions = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(conferenceId);
+        ArgumentNullException.ThrowIfNull(worker);
+        if (!_workers.Contains(worker))
+        {
+            throw new ArgumentException("That worker belongs to another engine.", nameof(worker));
+        }
+
+        var conference = new ConferenceMedia(this, worker, conferenceId, mixerOptions ?? Options.Mixer);
+        return worker.AttachAsync(conference);
+    }
+
+    public IReadOnlyList<MediaWorkerStatistics> GetWorkerStatistics() => _workers.Select(w => w.GetStatistics()).ToArray();
+
+    /// <summary>Stops the workers. Conferences still open are abandoned with their sockets closed by the OS at exit; dispose them first.</summary>
+    public ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            foreach (MediaWorker worker in _workers)
+            {
+                worker.Dispose();
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+}

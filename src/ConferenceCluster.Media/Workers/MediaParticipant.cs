@@ -1,0 +1,247 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using ConferenceCluster.Media.Codecs;
+using ConferenceCluster.Media.Mixing;
+using ConferenceCluster.Media.Rtcp;
+using ConferenceCluster.Media.Rtp;
+using ConferenceCluster.Media.Streams;
+using ConferenceCluster.Media.Transport;
+
+namespace ConferenceCluster.Media.Workers;
+
+/// <summary>
+/// One participant's audio leg in a <see cref="ConferenceMedia"/>: its RTP transport, the inbound stream (jitter
+/// buffer, decoder, DTMF) and the outbound stream (RTP sequence/timestamp, RTCP). Created by
+/// <see cref="ConferenceMedia.AddParticipantAsync"/>; its hot-path members run only on the conference's worker.
+/// </summary>
+public sealed class MediaParticipant
+{
+    private const int MaxRtcpBytes = 256;
+
+    private readonly ConferenceMedia _conference;
+    private readonly Action<MediaParticipant, DtmfDigit>? _dtmfReceived;
+    private readonly byte[] _sendBuffer = new byte[RtpHeader.FixedLength + AudioFormat.MaxEncodedFrameBytes];
+    private readonly byte[] _rtcpBuffer = new byte[MaxRtcpBytes];
+    private readonly byte[] _cname;
+    private readonly RtcpReportBlock[] _reportBlock = new RtcpReportBlock[1];
+
+    // RTCP state: LSR/DLSR bookkeeping for the remote's SRs, and the remote's view of our stream.
+    private uint _lastSenderReportCompactNtp;
+    private long _lastSenderReportArrival;
+    private long _nextRtcpDue;
+    private long _dtmfDigits;
+    private double _remoteFractionLost;
+    private double _remoteJitterMs;
+    private double _roundTripMs = double.NaN;
+    private long _rtcpPacketsReceived;
+    private bool _remoteSaidGoodbye;
+
+    internal MediaParticipant(ConferenceMedia conference, MixerParticipantId id, MediaEndpointOptions endpoint, RtpTransport transport, MediaOptions options)
+    {
+        _conference = conference;
+        Id = id;
+        Codec = endpoint.Codec;
+        PayloadType = endpoint.PayloadType;
+        Profile = endpoint.ResolveProfile();
+        Transport = transport;
+        _dtmfReceived = endpoint.DtmfReceived;
+        _cname = System.Text.Encoding.UTF8.GetBytes(options.Cname);
+        Inbound = new InboundAudioStream(endpoint.Codec, endpoint.PayloadType, endpoint.TelephoneEventPayloadType, endpoint.TelephoneEventClockRate, options.JitterBuffer);
+        Outbound = RtpSendState.ForCodec(endpoint.Codec);
+        if (endpoint.RemoteRtp is not null)
+        {
+            transport.SetRemote(endpoint.RemoteRtp, endpoint.RemoteRtcp);
+        }
+    }
+
+    /// <summary>The participant's id in its conference's mixer.</summary>
+    public MixerParticipantId Id { get; }
+
+    public AudioCodec Codec { get; }
+
+    public byte PayloadType { get; }
+
+    public EncoderProfile Profile { get; }
+
+    public ConferenceMedia Conference => _conference;
+
+    /// <summary>The local RTP port to put in the SDP answer (RTCP is the next port).</summary>
+    public int LocalRtpPort => Transport.LocalRtpPort;
+
+    public int LocalRtcpPort => Transport.LocalRtcpPort;
+
+    /// <summary>Where this participant's RTP is sent (from the SDP or learnt), null until known.</summary>
+    public IPEndPoint? RemoteRtpEndPoint => Transport.RemoteRtpEndPoint;
+
+    /// <summary>The SSRC of the stream we send to this participant.</summary>
+    public uint OutboundSsrc => Outbound.Ssrc;
+
+    internal RtpTransport Transport { get; }
+
+    internal InboundAudioStream Inbound { get; }
+
+    internal RtpSendState Outbound { get; }
+
+    /// <summary>Points RTP at a new remote address (re-INVITE), applied on the worker before its next tick.</summary>
+    public Task SetRemoteAsync(IPEndPoint remoteRtp, IPEndPoint? remoteRtcp = null)
+    {
+        ArgumentNullException.ThrowIfNull(remoteRtp);
+        return _conference.Worker.InvokeAsync(() =>
+        {
+            Transport.SetRemote(remoteRtp, remoteRtcp);
+            return true;
+        });
+    }
+
+    public MediaParticipantStatistics GetStatistics()
+    {
+        RtpReceiveStatistics receive = Inbound.Statistics;
+        return new MediaParticipantStatistics
+        {
+            PacketsReceived = receive.PacketsReceived,
+            PacketsLost = receive.PacketsLost,
+            JitterMs = receive.JitterMilliseconds,
+            LatePackets = Inbound.JitterBuffer.LatePackets,
+            DuplicatePackets = Inbound.JitterBuffer.DuplicatePackets,
+            FecRecoveredFrames = Inbound.FecRecoveredFrames,
+            ConcealedFrames = Inbound.ConcealedFrames,
+            JitterBufferDelayMs = Inbound.JitterBuffer.TargetDelayFrames * AudioFormat.FrameMilliseconds,
+            PacketsSent = Outbound.PacketCount,
+            PayloadBytesSent = Outbound.OctetCount,
+            DtmfDigits = Interlocked.Read(ref _dtmfDigits),
+            RemoteFractionLost = _remoteFractionLost,
+            RemoteJitterMs = _remoteJitterMs,
+            RoundTripMs = double.IsNaN(_roundTripMs) ? null : _roundTripMs,
+            RtcpPacketsReceived = _rtcpPacketsReceived,
+            RemoteSaidGoodbye = _remoteSaidGoodbye,
+        };
+    }
+
+    /// <summary>Drains this participant's sockets into its inbound stream (worker thread).</summary>
+    internal void Receive(Span<byte> buffer, SocketAddress source, long now)
+    {
+        int received;
+        while ((received = Transport.TryReceiveRtp(buffer, source)) >= 0)
+        {
+            if (Inbound.OnPacket(buffer[..received], now, out DtmfDigit digit) == InboundPacketKind.DtmfDigit)
+            {
+                RaiseDtmf(digit);
+            }
+        }
+
+        while ((received = Transport.TryReceiveRtcp(buffer, source)) >= 0)
+        {
+            OnRtcp(buffer[..received], now);
+        }
+    }
+
+    /// <summary>Sends this tick's payload as the next RTP packet of our stream (worker thread).</summary>
+    internal void Send(ReadOnlySpan<byte> payload)
+    {
+        if (payload.IsEmpty || !Transport.HasRemote)
+        {
+            Outbound.SkipFrame();
+            return;
+        }
+
+        // The payload bytes are shared by a whole codec group; the header is ours. One small copy per listener is
+        // cheaper than a scatter/gather send through the socket API, which .NET only offers allocating.
+        Span<byte> packet = _sendBuffer;
+        int header = Outbound.WriteNextHeader(packet, PayloadType, payload.Length);
+        payload.CopyTo(packet[header..]);
+        Transport.SendRtp(packet[..(header + payload.Length)]);
+    }
+
+    /// <summary>Sends an SR with a report block on the incoming stream, plus SDES CNAME, when one is due (worker thread).</summary>
+    internal void SendRtcpIfDue(long now, long meanIntervalTicks)
+    {
+        if (now < _nextRtcpDue)
+        {
+            return;
+        }
+
+        // RFC 3550 §6.3.1: randomise the interval over [0.5, 1.5] × mean so reports from many legs do not synchronise.
+        _nextRtcpDue = now + (long)(meanIntervalTicks * (0.5 + Random.Shared.NextDouble()));
+        if (Outbound.PacketCount == 0)
+        {
+            return;
+        }
+
+        var writer = new RtcpWriter(_rtcpBuffer);
+        var sender = new RtcpSenderInfo(Outbound.Ssrc, RtcpSenderInfo.ToNtp(DateTimeOffset.UtcNow), Outbound.LastTimestamp, (uint)Outbound.PacketCount, (uint)Outbound.OctetCount);
+        RtpReceiveStatistics receive = Inbound.Statistics;
+        if (receive.HasSource)
+        {
+            uint delay = _lastSenderReportCompactNtp == 0 ? 0 : (uint)((now - _lastSenderReportArrival) * 65536.0 / Stopwatch.Frequency);
+            _reportBlock[0] = new RtcpReportBlock(receive.Ssrc, receive.TakeFractionLost(), receive.ReportedCumulativeLost,
+                (uint)receive.ExtendedHighestSequence, receive.ReportedJitter, _lastSenderReportCompactNtp, delay);
+            writer.WriteSenderReport(sender, _reportBlock);
+        }
+        else
+        {
+            writer.WriteSenderReport(sender, []);
+        }
+
+        writer.WriteSourceDescriptionCname(Outbound.Ssrc, _cname);
+        Transport.SendRtcp(writer.Packet);
+    }
+
+    private void OnRtcp(ReadOnlySpan<byte> compound, long now)
+    {
+        if (!RtcpCompoundReader.IsValidCompound(compound))
+        {
+            return;
+        }
+
+        _rtcpPacketsReceived++;
+        var reader = new RtcpCompoundReader(compound);
+        while (reader.TryReadNext(out RtcpPacket packet))
+        {
+            if (packet.TryGetSenderInfo(out RtcpSenderInfo sender))
+            {
+                _lastSenderReportCompactNtp = sender.CompactNtp;
+                _lastSenderReportArrival = now;
+            }
+
+            for (int i = 0; i < packet.ReportBlockCount; i++)
+            {
+                RtcpReportBlock block = packet.GetReportBlock(i);
+                if (block.Ssrc == Outbound.Ssrc)
+                {
+                    OnReportAboutUs(block);
+                }
+            }
+
+            if (packet.Type == RtcpPacketType.Goodbye)
+            {
+                _remoteSaidGoodbye = true;
+            }
+        }
+    }
+
+    private void OnReportAboutUs(RtcpReportBlock block)
+    {
+        _remoteFractionLost = block.FractionLostRatio;
+        _remoteJitterMs = block.Jitter * 1000.0 / Outbound.ClockRate;
+        if (block.LastSenderReport != 0)
+        {
+            // RFC 3550 §6.4.1: RTT = A − LSR − DLSR, all in 1/65536 s (middle 32 bits of NTP).
+            uint arrival = (uint)(RtcpSenderInfo.ToNtp(DateTimeOffset.UtcNow) >> 16);
+            uint rtt = arrival - block.LastSenderReport - block.DelaySinceLastSenderReport;
+            if (rtt < 65536 * 10)
+            {
+                _roundTripMs = rtt * 1000.0 / 65536;
+            }
+        }
+    }
+
+    private void RaiseDtmf(DtmfDigit digit)
+    {
+        Interlocked.Increment(ref _dtmfDigits);
+        if (_dtmfReceived is { } handler)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static state => state.Handler(state.Participant, state.Digit), (Handler: handler, Participant: this, Digit: digit), preferLocal: false);
+        }
+    }
+}

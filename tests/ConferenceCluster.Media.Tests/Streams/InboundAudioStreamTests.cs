@@ -1,0 +1,174 @@
+using System.Diagnostics;
+using ConferenceCluster.Media.Codecs;
+using ConferenceCluster.Media.Codecs.G711;
+using ConferenceCluster.Media.Codecs.Opus;
+using ConferenceCluster.Media.Jitter;
+using ConferenceCluster.Media.Rtp;
+using ConferenceCluster.Media.Streams;
+using ConferenceCluster.Media.Tests.Support;
+
+namespace ConferenceCluster.Media.Tests.Streams;
+
+public class InboundAudioStreamTests
+{
+    private const uint Ssrc = 0xCAFE;
+    private static readonly JitterBufferOptions Buffer = new() { MinDelayFrames = 2, InitialDelayFrames = 2, MaxConcealedFrames = 2 };
+
+    [Fact]
+    public void Opus_loss_is_rebuilt_from_the_next_packets_fec_and_a_double_loss_is_concealed()
+    {
+        byte[][] packets = EncodeOpusTone(frames: 8, frequency: 440, fec: true);
+        using var stream = new InboundAudioStream(AudioCodec.Opus, 111, jitterBufferOptions: Buffer);
+        foreach (int frame in new[] { 0, 1, 2, 4, 7 }) // 3 lost (4 follows), 5 and 6 lost
+        {
+            Feed(stream, 111, frame, packets[frame], frameSamples: 960);
+        }
+
+        var pcm = new short[AudioFormat.MixFrameSamples];
+        FrameSource[] sources = Enumerable.Range(0, 8).Select(_ => stream.PullFrame(pcm)).ToArray();
+
+        Assert.Equal(
+            [FrameSource.Decoded, FrameSource.Decoded, FrameSource.Decoded, FrameSource.FecRecovered, FrameSource.Decoded,
+             FrameSource.Concealed, FrameSource.FecRecovered, FrameSource.Decoded],
+            sources);
+        Assert.Equal(2, stream.FecRecoveredFrames);
+        Assert.Equal(1, stream.ConcealedFrames);
+        Assert.Equal(5, stream.DecodedFrames);
+    }
+
+    [Fact]
+    public void Opus_stream_that_stops_conceals_then_goes_silent_without_decoding()
+    {
+        byte[][] packets = EncodeOpusTone(frames: 3, frequency: 440, fec: false);
+        using var stream = new InboundAudioStream(AudioCodec.Opus, 111, jitterBufferOptions: Buffer);
+        for (int frame = 0; frame < 3; frame++)
+        {
+            Feed(stream, 111, frame, packets[frame], 960);
+        }
+
+        var pcm = new short[AudioFormat.MixFrameSamples];
+        FrameSource[] sources = Enumerable.Range(0, 7).Select(_ => stream.PullFrame(pcm)).ToArray();
+        Assert.Equal(
+            [FrameSource.Decoded, FrameSource.Decoded, FrameSource.Decoded, FrameSource.Concealed, FrameSource.Concealed, FrameSource.Silent, FrameSource.Silent],
+            sources);
+    }
+
+    [Fact]
+    public void Opus_dtx_frames_are_not_decoded()
+    {
+        using var stream = new InboundAudioStream(AudioCodec.Opus, 111, jitterBufferOptions: Buffer);
+        for (int frame = 0; frame < 4; frame++)
+        {
+            Feed(stream, 111, frame, [0xF8], 960); // a one-byte packet: TOC only
+        }
+
+        var pcm = new short[AudioFormat.MixFrameSamples];
+        Assert.Equal(FrameSource.Silent, stream.PullFrame(pcm));
+        Assert.Equal(3, stream.JitterBuffer.Count); // one frame was played out (as silence), not left waiting
+        Assert.Equal(0, stream.DecodedFrames);
+    }
+
+    [Fact]
+    public void G711_loss_repeats_the_last_frame_fading_out_then_falls_silent()
+    {
+        short[] tone = Signals.Sine(AudioFormat.NarrowbandFrameSamples, 1000, 8000, AudioFormat.NarrowbandSampleRate);
+        var payload = new byte[AudioFormat.NarrowbandFrameSamples];
+        G711MuLaw.Encode(tone, payload);
+        using var stream = new InboundAudioStream(AudioCodec.Pcmu, 0, jitterBufferOptions: Buffer);
+        foreach (int frame in new[] { 0, 1, 2, 5 })
+        {
+            Feed(stream, 0, frame, payload, 160);
+        }
+
+        var pcm = new short[AudioFormat.MixFrameSamples];
+        Assert.Equal(FrameSource.Decoded, stream.PullFrame(pcm));
+        Assert.Equal(FrameSource.Decoded, stream.PullFrame(pcm));
+        Assert.Equal(FrameSource.Decoded, stream.PullFrame(pcm));
+        double decodedRms = Signals.Rms(pcm);
+
+        Assert.Equal(FrameSource.Concealed, stream.PullFrame(pcm)); // frame 3: the repeat
+        double firstHalf = Signals.Rms(pcm.AsSpan(0, 480));
+        double lastTenth = Signals.Rms(pcm.AsSpan(864));
+        Assert.InRange(firstHalf, decodedRms * 0.5, decodedRms);
+        Assert.True(lastTenth < decodedRms * 0.15, $"the repeat fades out ({lastTenth:F0} vs {decodedRms:F0})");
+
+        Assert.Equal(FrameSource.Concealed, stream.PullFrame(pcm)); // frame 4: silence through the upsampler
+        Assert.True(Signals.Rms(pcm) < decodedRms * 0.1);
+        Assert.Equal(FrameSource.Decoded, stream.PullFrame(pcm)); // frame 5
+    }
+
+    [Fact]
+    public void Telephone_events_are_reported_once_and_never_reach_the_decoder()
+    {
+        using var stream = new InboundAudioStream(AudioCodec.Opus, 111, telephoneEventPayloadType: 101, jitterBufferOptions: Buffer);
+        var payload = new byte[4];
+        int digits = 0;
+        for (int i = 0; i < 6; i++)
+        {
+            bool end = i >= 3;
+            new TelephoneEvent(7, end, 10, (ushort)(160 * (i + 1))).Write(payload);
+            byte[] packet = RtpPackets.Build(101, (ushort)(500 + i), 48_000, Ssrc, payload);
+            if (stream.OnPacket(packet, Stopwatch.GetTimestamp(), out DtmfDigit digit) == InboundPacketKind.DtmfDigit)
+            {
+                digits++;
+                Assert.Equal('7', digit.Digit);
+            }
+        }
+
+        Assert.Equal(1, digits);
+        Assert.Equal(0, stream.JitterBuffer.Count);
+    }
+
+    [Fact]
+    public void Garbage_and_unknown_payload_types_are_counted_not_buffered()
+    {
+        using var stream = new InboundAudioStream(AudioCodec.Opus, 111, jitterBufferOptions: Buffer);
+        Assert.Equal(InboundPacketKind.Rejected, stream.OnPacket([1, 2, 3], 0, out _));
+        Assert.Equal(InboundPacketKind.UnknownPayloadType, stream.OnPacket(RtpPackets.Build(96, 1, 0, Ssrc, [1, 2, 3]), 0, out _));
+        Assert.Equal(1, stream.RejectedPackets);
+        Assert.Equal(1, stream.UnknownPayloadTypePackets);
+        Assert.Equal(0, stream.JitterBuffer.Count);
+    }
+
+    [Fact]
+    public void A_new_ssrc_restarts_the_stream()
+    {
+        byte[][] packets = EncodeOpusTone(frames: 4, frequency: 440, fec: false);
+        using var stream = new InboundAudioStream(AudioCodec.Opus, 111, jitterBufferOptions: Buffer);
+        Feed(stream, 111, 0, packets[0], 960);
+        Feed(stream, 111, 1, packets[1], 960);
+        stream.OnPacket(RtpPackets.Build(111, 9000, 0, Ssrc + 1, packets[2]), 0, out _);
+        stream.OnPacket(RtpPackets.Build(111, 9001, 960, Ssrc + 1, packets[3]), 0, out _);
+        Assert.Equal(Ssrc + 1, stream.Statistics.Ssrc);
+        Assert.Equal(2, stream.JitterBuffer.Count);
+        var pcm = new short[AudioFormat.MixFrameSamples];
+        Assert.Equal(FrameSource.Decoded, stream.PullFrame(pcm));
+    }
+
+    private static void Feed(InboundAudioStream stream, byte payloadType, int frame, byte[] payload, int frameSamples)
+    {
+        byte[] packet = RtpPackets.Build(payloadType, (ushort)(1000 + frame), (uint)(frame * frameSamples), Ssrc, payload);
+        stream.OnPacket(packet, Stopwatch.GetTimestamp(), out _);
+    }
+
+    internal static byte[][] EncodeOpusTone(int frames, double frequency, bool fec, double amplitude = 8000)
+    {
+        using var encoder = new OpusEncoder(AudioFormat.MixSampleRate, 1, OpusApplication.Voip)
+        {
+            Bitrate = 32_000,
+            Signal = OpusSignal.Voice,
+            InbandFec = fec,
+            PacketLossPercent = fec ? 20 : 0,
+        };
+        var packets = new byte[frames][];
+        var buffer = new byte[AudioFormat.MaxEncodedFrameBytes];
+        for (int frame = 0; frame < frames; frame++)
+        {
+            short[] pcm = Signals.Sine(AudioFormat.MixFrameSamples, frequency, amplitude, AudioFormat.MixSampleRate, (long)frame * AudioFormat.MixFrameSamples);
+            int bytes = encoder.Encode(pcm, buffer);
+            packets[frame] = buffer.AsSpan(0, bytes).ToArray();
+        }
+
+        return packets;
+    }
+}

@@ -1,0 +1,203 @@
+using System.Diagnostics;
+using System.Net;
+using ConferenceCluster.Media.Codecs;
+using ConferenceCluster.Media.Codecs.G711;
+using ConferenceCluster.Media.Rtp;
+using ConferenceCluster.Media.Tests.Streams;
+using ConferenceCluster.Media.Tests.Support;
+using ConferenceCluster.Media.Transport;
+using ConferenceCluster.Media.Workers;
+
+namespace ConferenceCluster.Media.Tests.Workers;
+
+/// <summary>
+/// Three phones on 127.0.0.1 send tones at distinct frequencies as RTP every 20 ms for about 2 s into one conference on
+/// a media worker. Each must hear the other two tones and not its own (mix-minus through real sockets, jitter
+/// buffers, libopus and the mixer). Nothing here asserts timing: only what was heard.
+/// </summary>
+public class ConferenceMediaEndToEndTests
+{
+    private const byte OpusPt = 111;
+    private const byte TelephoneEventPt = 101;
+    private static readonly double[] Tones = [400, 700, 1000];
+
+    [Fact]
+    public async Task Three_opus_participants_each_hear_the_other_two_and_not_themselves()
+    {
+        var digits = new List<DtmfDigit>();
+        var digitSeen = new TaskCompletionSource();
+        (double[][] levels, MediaParticipantStatistics[] stats) = await RunConference(
+            [AudioCodec.Opus, AudioCodec.Opus, AudioCodec.Opus], portBase: 44000,
+            onDtmf: digit => { lock (digits) { digits.Add(digit); } digitSeen.TrySetResult(); });
+
+        AssertMixMinus(levels);
+        Assert.All(stats, s => Assert.InRange(s.PacketsReceived, 50, 200));
+        Assert.All(stats, s => Assert.InRange(s.PacketsSent, 50, 1000));
+        Assert.Equal(0, stats[0].PacketsLost); // the key press's packets share the sequence space and are not loss
+        Assert.Equal(1, stats[0].DtmfDigits);
+
+        await digitSeen.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        lock (digits)
+        {
+            Assert.Equal([new DtmfDigit('5', 100)], digits); // three end packets, one digit
+        }
+    }
+
+    [Fact]
+    public async Task A_pcmu_participant_hears_the_opus_ones_and_they_hear_it()
+    {
+        (double[][] levels, _) = await RunConference([AudioCodec.Opus, AudioCodec.Opus, AudioCodec.Pcmu], portBase: 44200, onDtmf: null);
+        AssertMixMinus(levels);
+    }
+
+    private static void AssertMixMinus(double[][] levels)
+    {
+        for (int listener = 0; listener < Tones.Length; listener++)
+        {
+            for (int talker = 0; talker < Tones.Length; talker++)
+            {
+                double amplitude = levels[listener][talker];
+                if (talker == listener)
+                {
+                    Assert.True(amplitude < 150, $"participant {listener} hears its own {Tones[talker]} Hz tone at amplitude {amplitude:F0}");
+                }
+                else
+                {
+                    // Sent at 6000. Only "clearly there" is asserted: on a loaded machine this test's own sender can
+                    // stall long enough for a jitter buffer to conceal and re-buffer, which costs part of the window.
+                    Assert.True(amplitude > 1000, $"participant {listener} hears {Tones[talker]} Hz only at amplitude {amplitude:F0} (sent at 6000)");
+                }
+            }
+        }
+    }
+
+    /// <returns>levels[listener][talker]: the amplitude of each talker's tone in what the listener received.</returns>
+    private static async Task<(double[][] Levels, MediaParticipantStatistics[] Stats)> RunConference(AudioCodec[] codecs, int portBase, Action<DtmfDigit>? onDtmf)
+    {
+        await using var engine = new MediaEngine(new MediaOptions
+        {
+            WorkerCount = 1,
+            BindAddress = IPAddress.Loopback,
+            PortRange = new PortRange(portBase, portBase + 99),
+        });
+        ConferenceMedia conference = await engine.CreateConferenceAsync("e2e");
+        var endpoints = new RtpTestEndpoint[codecs.Length];
+        var participants = new MediaParticipant[codecs.Length];
+        var payloads = new byte[codecs.Length][][];
+        try
+        {
+            for (int i = 0; i < codecs.Length; i++)
+            {
+                bool opus = codecs[i] == AudioCodec.Opus;
+                endpoints[i] = new RtpTestEndpoint(opus ? OpusPt : (byte)0, opus ? 960 : 160);
+                payloads[i] = opus ? InboundAudioStreamTests.EncodeOpusTone(50, Tones[i], fec: false, amplitude: 6000) : EncodePcmuTone(50, Tones[i]);
+                participants[i] = await conference.AddParticipantAsync(new MediaEndpointOptions
+                {
+                    Codec = codecs[i],
+                    PayloadType = endpoints[i].PayloadType,
+                    TelephoneEventPayloadType = TelephoneEventPt,
+                    RemoteRtp = endpoints[i].LocalEndPoint,
+                    DtmfReceived = onDtmf is null ? null : (_, digit) => onDtmf(digit),
+                });
+                endpoints[i].Server = new IPEndPoint(IPAddress.Loopback, participants[i].LocalRtpPort);
+            }
+
+            // 2 s of tones on an absolute 20 ms schedule, then 300 ms to collect the tail.
+            const int frames = 100;
+            long start = Stopwatch.GetTimestamp();
+            for (int frame = 0; frame < frames; frame++)
+            {
+                for (int i = 0; i < endpoints.Length; i++)
+                {
+                    endpoints[i].SendFrame(payloads[i][frame % payloads[i].Length]);
+                    endpoints[i].DrainReceived();
+                }
+
+                if (frame == 60 && onDtmf is not null && Environment.GetEnvironmentVariable("NO_DTMF") is null)
+                {
+                    endpoints[0].SendDtmf(TelephoneEventPt, 5, 8000);
+                }
+
+                await SleepUntil(start, frame + 1);
+            }
+
+            await SleepUntil(start, frames + 15);
+            foreach (RtpTestEndpoint endpoint in endpoints)
+            {
+                endpoint.DrainReceived();
+            }
+
+            var stats = participants.Select(p => p.GetStatistics()).ToArray();
+            var levels = new double[codecs.Length][];
+            for (int listener = 0; listener < codecs.Length; listener++)
+            {
+                Assert.Equal([endpoints[listener].PayloadType], endpoints[listener].ReceivedPayloadTypes);
+                (short[] pcm, int rate) = Decode(codecs[listener], endpoints[listener].Received.Values);
+                // The last second that surely holds everyone's tone: skip the start (buffering) and the tail.
+                int block = rate; // 1 s: every tone has a whole number of cycles
+                Assert.True(pcm.Length >= block + rate / 2, $"participant {listener} received only {pcm.Length} samples");
+                short[] window = pcm.AsSpan(pcm.Length - block - rate / 4, block).ToArray();
+                levels[listener] = Tones.Select(f => Goertzel.Amplitude(window, f, rate)).ToArray();
+            }
+
+            return (levels, stats);
+        }
+        finally
+        {
+            await conference.DisposeAsync();
+            foreach (RtpTestEndpoint? endpoint in endpoints)
+            {
+                endpoint?.Dispose();
+            }
+        }
+    }
+
+    private static async Task SleepUntil(long start, int frame)
+    {
+        TimeSpan due = TimeSpan.FromMilliseconds(20 * frame);
+        TimeSpan remaining = due - Stopwatch.GetElapsedTime(start);
+        if (remaining > TimeSpan.Zero)
+        {
+            await Task.Delay(remaining);
+        }
+    }
+
+    private static (short[] Pcm, int SampleRate) Decode(AudioCodec codec, IEnumerable<byte[]> payloads)
+    {
+        var pcm = new List<short>();
+        if (codec == AudioCodec.Opus)
+        {
+            using var decoder = new Media.Codecs.Opus.OpusDecoder();
+            var frame = new short[5760];
+            foreach (byte[] payload in payloads)
+            {
+                int samples = decoder.Decode(payload, frame);
+                pcm.AddRange(frame.AsSpan(0, samples).ToArray());
+            }
+
+            return (pcm.ToArray(), 48000);
+        }
+
+        foreach (byte[] payload in payloads)
+        {
+            var narrowband = new short[payload.Length];
+            G711MuLaw.Decode(payload, narrowband);
+            pcm.AddRange(narrowband);
+        }
+
+        return (pcm.ToArray(), 8000);
+    }
+
+    private static byte[][] EncodePcmuTone(int frames, double frequency)
+    {
+        var payloads = new byte[frames][];
+        for (int frame = 0; frame < frames; frame++)
+        {
+            short[] pcm = Signals.Sine(160, frequency, 6000, 8000, frame * 160L);
+            payloads[frame] = new byte[160];
+            G711MuLaw.Encode(pcm, payloads[frame]);
+        }
+
+        return payloads;
+    }
+}
