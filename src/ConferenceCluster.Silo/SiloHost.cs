@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.Json;
 using ConferenceCluster.Conferencing.Configuration.Store;
 using ConferenceCluster.Conferencing.Grains;
+using ConferenceCluster.Gateway;
 using ConferenceCluster.Media.Capacity;
 using ConferenceCluster.Runtime.Hosting;
 using ConferenceCluster.Runtime.Storage;
@@ -187,7 +188,15 @@ public sealed class SiloHost : IAsyncDisposable
             .UseMessagingOptions(Configuration.Cluster.Messaging)
             .UseTimeProvider(Services.GetRequiredService<TimeProvider>())
             .UseLoggerFactory(Services.GetRequiredService<ILoggerFactory>())
-            .AddConferencing();
+            .AddConferencing()
+            .AddSipGateway(new GatewayOptions
+            {
+                SipPort = options.Ports.Sip,
+                AdvertisedAddress = options.AdvertisedAddress,
+                MediaPortRange = options.Ports.MediaRange,
+            });
+        if (Configuration.Demo.Enabled)
+            builder.AddDemoConferences();
         foreach (var path in options.GrainAssemblies)
             builder.AddGrainsFromAssembly(Assembly.LoadFrom(Path.GetFullPath(path)));
         _configureSilo?.Invoke(builder);

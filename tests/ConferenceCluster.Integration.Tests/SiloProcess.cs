@@ -72,6 +72,7 @@ internal sealed class SiloProcess : IAsyncDisposable
             ["Silo:Ports:Silo"] = siloPort.ToString(),
             ["Silo:Ports:Gateway"] = gatewayPort.ToString(),
             ["Silo:Ports:Http"] = httpPort.ToString(),
+            ["Silo:Ports:Sip"] = "0",
             ["Silo:GrainAssemblies:0"] = typeof(TestGrains.IProbeGrain).Assembly.Location,
             ["Admin:Password"] = "integration-test-password",
         };

@@ -14,7 +14,7 @@ public partial class SiloProcessTests
     [Fact]
     public async Task Sigterm_leaves_the_cluster_gracefully_and_exits_zero()
     {
-        using var silo = SiloProcess.Start("--Cluster:Storage=memory", "--Silo:Name=proc", "--Silo:Ports:Silo=0", "--Silo:Ports:Gateway=0", "--Silo:Ports:Http=0");
+        using var silo = SiloProcess.Start("--Cluster:Storage=memory", "--Silo:Name=proc", "--Silo:Ports:Silo=0", "--Silo:Ports:Gateway=0", "--Silo:Ports:Http=0", "--Silo:Ports:Sip=0");
         await Eventually.TrueAsync(() => silo.HttpPort is not null || silo.Process.HasExited, "the silo to log its HTTP port");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{silo.HttpPort}") };
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health")).StatusCode);

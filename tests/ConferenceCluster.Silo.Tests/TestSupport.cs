@@ -28,6 +28,7 @@ internal static class TestSilos
             ["Silo:Ports:Silo"] = "0",
             ["Silo:Ports:Gateway"] = "0",
             ["Silo:Ports:Http"] = "0",
+            ["Silo:Ports:Sip"] = "0",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             values[key] = value;

@@ -10,7 +10,7 @@ namespace ConferenceCluster.Conferencing.Grains;
 /// </summary>
 [PreferLocalPlacement]
 [CollectionAgeLimit(AlwaysActive = true)]
-public sealed class ParticipantGrain(ConferencingOptions options) : Grain, IParticipantGrain
+public sealed class ParticipantGrain(ConferencingOptions options, IEnumerable<ICallLegObserver> observers) : Grain, IParticipantGrain
 {
     private CallLegStatus _status = null!;
     private IDisposable? _linger;
@@ -44,7 +44,12 @@ public sealed class ParticipantGrain(ConferencingOptions options) : Grain, IPart
 
     public Task Disconnected(string conference, string reason)
     {
-        if (_status.Conference == conference && _status.State == CallLegState.Connected) Ended(reason);
+        if (_status.Conference != conference || _status.State != CallLegState.Connected)
+            return Task.CompletedTask;
+        Ended(reason);
+        // The signalling side (the SIP gateway of this silo) ends the call with the endpoint.
+        foreach (var observer in observers)
+            observer.OnDisconnectedByConference(_status.ParticipantId, conference, reason);
         return Task.CompletedTask;
     }
 

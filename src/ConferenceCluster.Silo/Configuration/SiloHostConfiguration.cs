@@ -12,14 +12,15 @@ public sealed class SiloConfigurationException(IReadOnlyList<string> errors)
 }
 
 /// <summary>The host's options, bound from configuration and validated as a whole.</summary>
-public sealed partial record SiloHostConfiguration(ClusterOptions Cluster, SiloHostOptions Silo, AdminOptions Admin)
+public sealed partial record SiloHostConfiguration(ClusterOptions Cluster, SiloHostOptions Silo, AdminOptions Admin, DemoOptions Demo)
 {
     /// <summary>Every key the host reads (besides <c>Silo:GrainAssemblies:N</c> and ASP.NET Core's own, such as <c>Logging</c>).</summary>
     public static IReadOnlyList<string> Keys { get; } =
     [
         "Cluster:Id", "Cluster:Storage", "Cluster:ConnectionString",
         "Silo:Name", "Silo:Location", "Silo:Role", "Silo:AdvertisedAddress",
-        "Silo:Ports:Silo", "Silo:Ports:Gateway", "Silo:Ports:Http", "Silo:GrainAssemblies", "Silo:Capacity:AudioCalls",
+        "Silo:Ports:Silo", "Silo:Ports:Gateway", "Silo:Ports:Http", "Silo:Ports:Sip", "Silo:Ports:MediaRange",
+        "Silo:GrainAssemblies", "Silo:Capacity:AudioCalls", "Demo:Enabled",
         "Admin:Username", "Admin:Password",
         .. OptionKeys("Cluster:Membership", typeof(Runtime.Membership.ClusterMembershipOptions)),
         .. OptionKeys("Cluster:Messaging", typeof(Runtime.Messaging.MessagingOptions)),
@@ -28,7 +29,7 @@ public sealed partial record SiloHostConfiguration(ClusterOptions Cluster, SiloH
     private static IEnumerable<string> OptionKeys(string section, Type options) =>
         options.GetProperties().Where(p => p.CanWrite).Select(p => $"{section}:{p.Name}");
 
-    private static readonly string[] PortKeys = ["Silo:Ports:Silo", "Silo:Ports:Gateway", "Silo:Ports:Http"];
+    private static readonly string[] PortKeys = ["Silo:Ports:Silo", "Silo:Ports:Gateway", "Silo:Ports:Http", "Silo:Ports:Sip"];
 
     public static SiloHostConfiguration Load(IConfiguration configuration)
     {
@@ -46,7 +47,8 @@ public sealed partial record SiloHostConfiguration(ClusterOptions Cluster, SiloH
         var result = new SiloHostConfiguration(
             configuration.GetSection(ClusterOptions.SectionName).Get<ClusterOptions>() ?? new ClusterOptions(),
             configuration.GetSection(SiloHostOptions.SectionName).Get<SiloHostOptions>() ?? new SiloHostOptions(),
-            configuration.GetSection(AdminOptions.SectionName).Get<AdminOptions>() ?? new AdminOptions());
+            configuration.GetSection(AdminOptions.SectionName).Get<AdminOptions>() ?? new AdminOptions(),
+            configuration.GetSection(DemoOptions.SectionName).Get<DemoOptions>() ?? new DemoOptions());
         result.Validate(errors);
         if (errors.Count > 0)
             throw new SiloConfigurationException(errors);
@@ -71,6 +73,8 @@ public sealed partial record SiloHostConfiguration(ClusterOptions Cluster, SiloH
             errors.Add("Silo:AdvertisedAddress must be an address other silos can reach, not a wildcard");
 
         var ports = new (string Key, int Port)[] { ("Silo:Ports:Silo", Silo.Ports.Silo), ("Silo:Ports:Gateway", Silo.Ports.Gateway), ("Silo:Ports:Http", Silo.Ports.Http) };
+        if (!IsMediaRange(Silo.Ports.MediaRange))
+            errors.Add($"Silo:Ports:MediaRange must be 'first-last' with 1024 <= first < last <= 65535 (was '{Silo.Ports.MediaRange}')");
         foreach (var clash in ports.Where(p => p.Port != 0).GroupBy(p => p.Port).Where(g => g.Count() > 1))
             errors.Add($"{string.Join(" and ", clash.Select(p => p.Key))} must differ (both {clash.Key})");
 
@@ -89,9 +93,16 @@ public sealed partial record SiloHostConfiguration(ClusterOptions Cluster, SiloH
             errors.Add("Admin:Password must not be blank; leave it unset to have the cluster generate one");
     }
 
+    private static bool IsMediaRange(string text)
+    {
+        if (!MediaRangePattern().IsMatch(text)) return false;
+        var bounds = text.Split('-').Select(b => int.Parse(b, CultureInfo.InvariantCulture)).ToArray();
+        return bounds[0] >= 1024 && bounds[1] <= 65535 && bounds[0] < bounds[1];
+    }
+
     private static void CheckForUnknownKeys(IConfiguration configuration, List<string> errors)
     {
-        foreach (var section in new[] { ClusterOptions.SectionName, SiloHostOptions.SectionName, AdminOptions.SectionName })
+        foreach (var section in new[] { ClusterOptions.SectionName, SiloHostOptions.SectionName, AdminOptions.SectionName, DemoOptions.SectionName })
         {
             foreach (var (key, value) in configuration.GetSection(section).AsEnumerable())
             {
@@ -121,6 +132,9 @@ public sealed partial record SiloHostConfiguration(ClusterOptions Cluster, SiloH
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
     private static partial Regex IdentifierPattern();
+
+    [GeneratedRegex(@"^\d{1,5}-\d{1,5}$")]
+    private static partial Regex MediaRangePattern();
 
     [GeneratedRegex(@"^Silo:GrainAssemblies:\d+$", RegexOptions.IgnoreCase)]
     private static partial Regex GrainAssemblyKeyPattern();

@@ -72,6 +72,12 @@ public sealed class SiloPortOptions
 
     /// <summary><c>Silo:Ports:Http</c>: health and the management API, bound on all interfaces.</summary>
     public int Http { get; set; } = 8080;
+
+    /// <summary><c>Silo:Ports:Sip</c>: the SIP gateway, UDP and TCP.</summary>
+    public int Sip { get; set; } = 5060;
+
+    /// <summary><c>Silo:Ports:MediaRange</c>: RTP/RTCP ports of this media node, <c>first-last</c>.</summary>
+    public string MediaRange { get; set; } = "40000-49999";
 }
 
 /// <summary>Section <c>Silo:Capacity</c>: what this Conferencing Node may carry.</summary>
@@ -82,6 +88,18 @@ public sealed class SiloCapacityOptions
     /// seed L1179). Unset: the conferencing layer's default until the node measures its own (R60).
     /// </summary>
     public long? AudioCalls { get; set; }
+}
+
+/// <summary>Section <c>Demo</c>: what the README's run command shows.</summary>
+public sealed class DemoOptions
+{
+    public const string SectionName = "Demo";
+
+    /// <summary>
+    /// <c>Demo:Enabled</c>: create the demo rooms if missing: <c>demo</c> (no PIN) and <c>demo-pin</c> (Host PIN 1234,
+    /// Guest PIN 5678). scripts/run.sh turns it on.
+    /// </summary>
+    public bool Enabled { get; set; }
 }
 
 /// <summary>Section <c>Admin</c>: the management API's HTTP Basic credentials.</summary>

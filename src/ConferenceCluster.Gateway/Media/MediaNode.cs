@@ -1,0 +1,131 @@
+using System.Collections.Concurrent;
+using System.Net;
+using ConferenceCluster.Media.Rtp;
+using ConferenceCluster.Media.Transport;
+using ConferenceCluster.Media.Workers;
+using ConferenceCluster.Gateway.Sip;
+using ConferenceCluster.Runtime.Core;
+using Microsoft.Extensions.Logging;
+using MediaAudioCodec = ConferenceCluster.Media.Codecs.AudioCodec;
+
+namespace ConferenceCluster.Gateway.Media;
+
+/// <summary>
+/// This silo's media: the media engine (one worker per core), one mixer per conference hosted here, one RTP leg
+/// per participant whose media this node processes. DTMF heard in a leg's RTP goes to its signalling node.
+/// </summary>
+public sealed class MediaNode : IAsyncDisposable
+{
+    private readonly GatewayOptions _options;
+    private readonly IGrainFactory _grains;
+    private readonly ILogger _logger;
+    private readonly Lazy<MediaEngine> _engine;
+    private readonly ConcurrentDictionary<string, Lazy<Task<ConferenceMedia>>> _conferences = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string Conference, MediaParticipant Participant)> _legs = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _conferenceGate = new(1, 1);
+
+    public MediaNode(GatewayOptions options, IGrainFactory grains, ILogger<MediaNode> logger)
+    {
+        _options = options;
+        _grains = grains;
+        _logger = logger;
+        // Workers start with the first leg, so a silo that never carries media spends no threads on it.
+        _engine = new Lazy<MediaEngine>(() => new MediaEngine(new MediaOptions
+        {
+            BindAddress = IPAddress.Parse(options.BindAddress),
+            PortRange = PortRange.Parse(options.MediaPortRange),
+            WorkerCount = options.MediaWorkers ?? Environment.ProcessorCount,
+        }));
+    }
+
+    public int LegCount => _legs.Count;
+
+    public async Task<MediaLegAddress> AddLegAsync(MediaLegRequest request)
+    {
+        if (_legs.ContainsKey(request.ParticipantId))
+            throw new InvalidOperationException($"participant {request.ParticipantId} already has a media leg here");
+        var conference = await ConferenceAsync(request.Conference).ConfigureAwait(false);
+        var remote = IPAddress.Parse(request.RemoteAddress);
+        var participant = await conference.AddParticipantAsync(new MediaEndpointOptions
+        {
+            Codec = CodecOf(request.Codec),
+            PayloadType = checked((byte)request.PayloadType),
+            TelephoneEventPayloadType = request.TelephoneEventPayloadType is { } dtmf ? checked((byte)dtmf) : null,
+            TelephoneEventClockRate = request.TelephoneEventClockRate,
+            RemoteRtp = new IPEndPoint(remote, request.RemoteRtpPort),
+            RemoteRtcp = new IPEndPoint(remote, request.RemoteRtcpPort),
+            DtmfReceived = (_, digit) => OnDtmf(request, digit),
+        }).ConfigureAwait(false);
+        _legs[request.ParticipantId] = (request.Conference, participant);
+        return new MediaLegAddress(_options.AdvertisedAddress, participant.LocalRtpPort, participant.LocalRtcpPort);
+    }
+
+    public async Task UpdateRemoteAsync(string participantId, string remoteAddress, int remoteRtpPort, int remoteRtcpPort)
+    {
+        if (!_legs.TryGetValue(participantId, out var leg)) return;
+        var address = IPAddress.Parse(remoteAddress);
+        await leg.Participant.SetRemoteAsync(new IPEndPoint(address, remoteRtpPort), new IPEndPoint(address, remoteRtcpPort)).ConfigureAwait(false);
+    }
+
+    public async Task<bool> RemoveLegAsync(string participantId)
+    {
+        if (!_legs.TryRemove(participantId, out var leg)) return false;
+        await leg.Participant.Conference.RemoveParticipantAsync(leg.Participant).ConfigureAwait(false);
+        await _conferenceGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            // The last leg of a conference here takes its mixer with it.
+            if (leg.Participant.Conference.ParticipantCount == 0 && _conferences.TryRemove(leg.Conference, out var media))
+                await (await media.Value.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _conferenceGate.Release();
+        }
+        return true;
+    }
+
+    public MediaLegStatistics? GetStatistics(string participantId)
+    {
+        if (!_legs.TryGetValue(participantId, out var leg)) return null;
+        var statistics = leg.Participant.GetStatistics();
+        return new MediaLegStatistics(participantId, leg.Participant.Codec.ToString(), statistics.PacketsReceived, statistics.PacketsLost,
+            statistics.JitterMs, leg.Participant.RemoteRtpEndPoint?.ToString());
+    }
+
+    private async Task<ConferenceMedia> ConferenceAsync(string conference)
+    {
+        await _conferenceGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            return await _conferences.GetOrAdd(conference, c => new Lazy<Task<ConferenceMedia>>(() => _engine.Value.CreateConferenceAsync(c))).Value.ConfigureAwait(false);
+        }
+        finally
+        {
+            _conferenceGate.Release();
+        }
+    }
+
+    private void OnDtmf(MediaLegRequest leg, DtmfDigit digit) =>
+        _ = _grains.GetGrain<ISignalingNodeGrain>(leg.SignalingNode).Dtmf(leg.ParticipantId, digit.Digit.ToString())
+            .ContinueWith(t => _logger.LogWarning(t.Exception, "Could not pass DTMF of {Participant} to {Node}", leg.ParticipantId, leg.SignalingNode),
+                TaskContinuationOptions.OnlyOnFaulted);
+
+    private static MediaAudioCodec CodecOf(string encodingName) => encodingName.ToUpperInvariant() switch
+    {
+        "OPUS" => MediaAudioCodec.Opus,
+        "PCMU" => MediaAudioCodec.Pcmu,
+        "PCMA" => MediaAudioCodec.Pcma,
+        _ => throw new ArgumentException($"no media codec for '{encodingName}'", nameof(encodingName)),
+    };
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var conference in _conferences.Values)
+        {
+            try { await (await conference.Value.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false); }
+            catch (Exception ex) { _logger.LogDebug(ex, "Closing a conference's media failed"); }
+        }
+        if (_engine.IsValueCreated) await _engine.Value.DisposeAsync().ConfigureAwait(false);
+    }
+}
