@@ -132,6 +132,19 @@ public sealed class PinEntrySession
         return events;
     }
 
+    /// <summary>
+    /// A client-API Host let this caller in from the PIN entry screen, as Host or Guest, with no PIN (R-PIN-8,
+    /// L7044, AT-27). Not for client-API participants, who use a different PIN process.
+    /// </summary>
+    public IReadOnlyList<PinEntryEvent> AdmitWithoutPin(ParticipantRole role)
+    {
+        if (State != PinEntryState.Collecting || IsClientApi) return [];
+        var events = new List<PinEntryEvent>();
+        Admit(role, events);
+        State = PinEntryState.Admitted; // admitted by a Host: no reason to keep listening for a PIN
+        return events;
+    }
+
     /// <summary>The clock moved: disconnects a caller still on the PIN entry screen at <see cref="Deadline"/> (R-PIN-6).</summary>
     public IReadOnlyList<PinEntryEvent> Tick()
     {

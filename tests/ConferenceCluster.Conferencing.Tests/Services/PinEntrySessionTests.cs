@@ -213,4 +213,19 @@ public class PinEntrySessionTests
         Assert.Equal(1, session.FailedAttempts);
         Assert.Contains(new PlayPrompt(PromptCatalogue.InvalidPin), events);
     }
+
+    [Fact]
+    public void AT_27_a_Host_admits_a_caller_from_the_PIN_screen_without_a_PIN_L7044()
+    {
+        var session = Session("1234", "5678", allowGuests: true);
+        session.Start();
+        Assert.Null(session.Role); // the roster's "Unknown" (L14181)
+        Assert.Equal([new Admitted(ParticipantRole.Guest)], session.AdmitWithoutPin(ParticipantRole.Guest));
+        Assert.Null(session.Deadline);
+        Assert.Empty(session.Digits("1234"));
+
+        var client = Session("1234", clientApi: true);
+        client.Start();
+        Assert.Empty(client.AdmitWithoutPin(ParticipantRole.Host));
+    }
 }
