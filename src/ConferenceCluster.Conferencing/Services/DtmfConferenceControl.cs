@@ -64,13 +64,13 @@ public sealed record DtmfConferenceControl
         foreach (var (code, name) in commands)
         {
             if (code.Length != 2 || !code.All(IsDtmfDigit))
-                return $"DTMF code \"{code}\" must be exactly two DTMF digits (L8165).";
+                return $"DTMF code \"{code}\" must be exactly two DTMF digits (L8159).";
             if (!CommandNames.ContainsKey(name))
                 return $"Unknown DTMF command \"{name}\"; editing anything but the digits disables DTMF control (L8501).";
         }
         var names = commands.Values.ToList();
         if (names.Distinct(StringComparer.Ordinal).Count() != names.Count)
-            return "Each DTMF command may have only one code; all the codes must be different (L8165).";
+            return "Each DTMF command may have only one code; all the codes must be different (L8159).";
         return null;
     }
 
@@ -80,7 +80,7 @@ public sealed record DtmfConferenceControl
 /// <summary>
 /// Collects one participant's DTMF digits into two-digit codes. The first digit of a code is forgotten if the second
 /// does not follow within <see cref="InterDigitTimeout"/>. A pair that is no code keeps its second digit as a new
-/// first digit, which is why the seed warns that <c>775</c> reads as <c>77</c> (L8167–8169).
+/// first digit, which is why the seed warns that <c>775</c> reads as <c>77</c> (L8161–8167).
 /// </summary>
 public sealed class DtmfCommandCollector(DtmfConferenceControl control, TimeProvider time)
 {

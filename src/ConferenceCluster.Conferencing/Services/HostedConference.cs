@@ -151,7 +151,7 @@ public sealed class HostedConference
         return actions;
     }
 
-    /// <summary>A Host turns one waiting participant away: the waiting call is disconnected (R-LOCK-4, L7871).</summary>
+    /// <summary>A Host turns one waiting participant away: the waiting call is disconnected (R-LOCK-4, L7872).</summary>
     public IReadOnlyList<ConferenceAction> Reject(string participant)
     {
         if (HasEnded || Find(participant) is not { InConference: false } member) return [];

@@ -185,7 +185,7 @@ public sealed class PinEntrySession
                 Judge(_digits.ToString(), PinSource.Keypad, events);
                 return;
             }
-            // Too few digits for a PIN without #: back to the start of entry (L7015), not an attempt.
+            // Too few digits for a PIN without #: back to the start of entry (L7016), not an attempt.
             _digits.Clear();
             RestartEntry(events);
             return;

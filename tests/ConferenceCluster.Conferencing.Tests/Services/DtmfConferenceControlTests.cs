@@ -30,13 +30,13 @@ public class DtmfConferenceControlTests
     }
 
     [Fact]
-    public void Custom_codes_must_be_two_distinct_digits_each_or_DTMF_control_is_disabled_L8165_L8501()
+    public void Custom_codes_must_be_two_distinct_digits_each_or_DTMF_control_is_disabled_L8159_L8501()
     {
         var custom = DtmfConferenceControl.FromTheme(
             new Dictionary<string, string> { ["57"] = "toggle_lock", ["75"] = "toggle_guest_mute", ["77"] = "end_conference" }, true, out var problem);
         Assert.Null(problem);
         Assert.True(custom.Enabled);
-        // The seed's warning (L8167–8169): "5775" with its first digit lost arrives as "775" and reads as 77.
+        // The seed's warning (L8161–8167): "5775" with its first digit lost arrives as "775" and reads as 77.
         Assert.Equal([DtmfCommand.EndConference], new DtmfCommandCollector(custom, _clock).Add("775"));
 
         Assert.False(DtmfConferenceControl.FromTheme(new Dictionary<string, string> { ["*77"] = "toggle_lock" }, true, out problem).Enabled);

@@ -102,7 +102,7 @@ public class HostedConferenceTests
     }
 
     [Fact]
-    public void AT_24_a_Host_who_rejoins_within_the_Guests_only_timeout_saves_the_conference_L7212()
+    public void AT_24_a_Host_who_rejoins_within_the_Guests_only_timeout_saves_the_conference_L7403()
     {
         var conference = Conference();
         conference.Arrive("h", Host, CallKind.Video);

@@ -49,7 +49,7 @@ public class PinEntrySessionTests
     }
 
     [Fact]
-    public void Hash_before_the_digit_count_restarts_entry_without_costing_an_attempt_L7015()
+    public void Hash_before_the_digit_count_restarts_entry_without_costing_an_attempt_L7016()
     {
         var session = Session("1234");
         session.Start();
