@@ -22,6 +22,10 @@ public sealed record DisconnectReason(string Text, string? Code, string SeedLine
     /// <summary>The Guests-only timeout expired after the last Host left (R-HG-5, L7399–7405).</summary>
     public static readonly DisconnectReason AllHostsDeparted = new("All conference hosts departed hosted conference", "#pex141", "L16106");
 
+    /// <summary>The last-participant backstop expired (R-END-1 b, L7386–7397).</summary>
+    public static readonly DisconnectReason LastParticipantTimedOut =
+        new("Last remaining participant removed from conference after timeout", "#pex142", "L16107");
+
     /// <summary>A Host pressed the end-conference DTMF code, <c>##</c> by default (L8151).</summary>
     public static readonly DisconnectReason EndedByDtmf = new("Conference host ended the conference with a DTMF command", "#pex120", "L16094");
 

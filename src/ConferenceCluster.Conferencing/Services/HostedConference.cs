@@ -9,11 +9,16 @@ namespace ConferenceCluster.Conferencing.Services;
 /// <param name="GuestsOnlyTimeout">After the last Host leaves, default 60 s, 0 = at once (R-HG-5, L7399–7405, L3162).</param>
 /// <param name="VideoWaitingPromptInterval">The waiting message repeats every 30 s for video participants (L6938).</param>
 /// <param name="AudioWaitingPromptInterval">... and every 15 s for audio-only participants (L6938).</param>
+/// <param name="LastParticipantBackstop">
+/// Ends the conference when exactly one participant of any kind has been left in it this long; zero = never, the
+/// default (R-END-1 b, L7386–7397, L3163).
+/// </param>
 public sealed record HostedConferenceOptions(
     TimeSpan WaitingForHostTimeout,
     TimeSpan GuestsOnlyTimeout,
     TimeSpan VideoWaitingPromptInterval,
-    TimeSpan AudioWaitingPromptInterval)
+    TimeSpan AudioWaitingPromptInterval,
+    TimeSpan LastParticipantBackstop = default)
 {
     public static readonly HostedConferenceOptions Default = From(GlobalSettings.Default);
 
@@ -21,7 +26,8 @@ public sealed record HostedConferenceOptions(
         TimeSpan.FromSeconds(settings.WaitingForHostTimeoutSeconds),
         TimeSpan.FromSeconds(settings.GuestsOnlyTimeoutSeconds),
         TimeSpan.FromSeconds(30),
-        TimeSpan.FromSeconds(15));
+        TimeSpan.FromSeconds(15),
+        TimeSpan.FromSeconds(settings.LastParticipantBackstopTimeoutSeconds));
 }
 
 /// <summary>
@@ -41,6 +47,8 @@ public sealed class HostedConference
     /// <summary>In arrival order, so waiting participants are let in first-come first-served.</summary>
     private readonly List<Member> _members = [];
     private DateTimeOffset? _guestsOnlyDeadline;
+    /// <summary>Its own timer, independent of the Guests-only one: the earlier expiry wins (R-END-2, L7392–7397).</summary>
+    private DateTimeOffset? _backstopDeadline;
     /// <summary>A control-only Host pressed "Start the meeting" (R-HG-3, R-LOCK-6); forgotten when no Host is left.</summary>
     private bool _startedManually;
 
@@ -66,6 +74,8 @@ public sealed class HostedConference
 
     public DateTimeOffset? GuestsOnlyDeadline => _guestsOnlyDeadline;
 
+    public DateTimeOffset? LastParticipantDeadline => _backstopDeadline;
+
     public IEnumerable<string> InConference => _members.Where(m => m.InConference).Select(m => m.Id);
 
     /// <summary>Waiting for the host, in arrival order (the lock indicator's "{n} waiting for host", R-LOCK-5).</summary>
@@ -84,6 +94,7 @@ public sealed class HostedConference
         {
             if (HasEnded) return null;
             DateTimeOffset? next = _guestsOnlyDeadline;
+            if (_backstopDeadline is { } backstop) next = Min(next, backstop);
             foreach (var m in _members.Where(m => !m.InConference))
             {
                 next = Min(next, m.WaitingSince + _options.WaitingForHostTimeout);
@@ -119,6 +130,7 @@ public sealed class HostedConference
         _members.Remove(member);
         var actions = new List<ConferenceAction>();
         if (member.InConference && member.Role == ParticipantRole.Host) AfterHostsChanged(actions);
+        if (!HasEnded) UpdateBackstop();
         return actions;
     }
 
@@ -265,6 +277,11 @@ public sealed class HostedConference
             End(DisconnectReason.AllHostsDeparted, actions);
             return actions;
         }
+        if (_backstopDeadline is { } backstop && now >= backstop)
+        {
+            End(DisconnectReason.LastParticipantTimedOut, actions);
+            return actions;
+        }
         foreach (var member in _members.Where(m => !m.InConference).ToList())
         {
             if (now >= member.WaitingSince + _options.WaitingForHostTimeout)
@@ -314,6 +331,7 @@ public sealed class HostedConference
         member.InConference = true;
         member.NextPromptAt = null;
         actions.Add(new ConferenceAction.JoinConference(member.Id));
+        UpdateBackstop();
         if (member.Role == ParticipantRole.Guest && GuestsMuted)
         {
             member.Muted = true;
@@ -345,6 +363,18 @@ public sealed class HostedConference
             actions.Add(new ConferenceAction.PlayPrompt(guest.Id, PromptCatalogue.LeaderHasLeft));
     }
 
+    /// <summary>
+    /// The backstop runs while exactly one participant, of any kind, is in the conference (waiting callers are not in
+    /// it), and restarts each time that becomes true.
+    /// </summary>
+    private void UpdateBackstop()
+    {
+        if (_options.LastParticipantBackstop <= TimeSpan.Zero || _members.Count(m => m.InConference) != 1)
+            _backstopDeadline = null;
+        else
+            _backstopDeadline ??= _time.GetUtcNow() + _options.LastParticipantBackstop;
+    }
+
     private void AdmitWhoCan(List<ConferenceAction> actions)
     {
         // Hosts first: a waiting Host who joins may be the one the waiting Guests need.
@@ -358,6 +388,7 @@ public sealed class HostedConference
     {
         HasEnded = true;
         _guestsOnlyDeadline = null;
+        _backstopDeadline = null;
         actions.Add(new ConferenceAction.EndConference(reason, _members.Select(m => m.Id).ToList()));
         _members.Clear();
     }

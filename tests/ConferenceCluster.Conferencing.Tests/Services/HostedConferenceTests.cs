@@ -306,4 +306,39 @@ public class HostedConferenceTests
         Assert.Equal(TimeSpan.FromSeconds(15), options.AudioWaitingPromptInterval);
         Assert.Equal(TimeSpan.FromSeconds(30), options.VideoWaitingPromptInterval);
     }
+
+    [Theory]
+    [InlineData(1, 90)]  // one Guest left at t=30: the backstop ends it 60 s later
+    [InlineData(2, 120)] // two Guests left at t=30: the Guests-only timeout, 90 s later
+    public void AT_54_Guests_only_and_last_participant_timers_are_independent_L7392_to_L7397(int guestsLeft, double endsAt)
+    {
+        var options = HostedConferenceOptions.Default with { GuestsOnlyTimeout = TimeSpan.FromSeconds(120), LastParticipantBackstop = TimeSpan.FromSeconds(60) };
+        var conference = Conference(options: options);
+        conference.Arrive("h", Host, CallKind.Video);
+        conference.Arrive("g1", Guest, CallKind.Video);
+        conference.Arrive("g2", Guest, CallKind.Video);
+        conference.Arrive("g3", Guest, CallKind.Video);
+        conference.Leave("h"); // t=0
+        _clock.SetSeconds(30);
+        for (var i = 3; i > guestsLeft; i--) conference.Leave($"g{i}");
+        var log = RunUntil(conference, 200);
+        var (at, action) = Assert.Single(log, e => e.Action is EndConference);
+        Assert.Equal(endsAt, at);
+        Assert.Equal(guestsLeft == 1 ? DisconnectReason.LastParticipantTimedOut : DisconnectReason.AllHostsDeparted, ((EndConference)action).Reason);
+    }
+
+    [Fact]
+    public void AT_52_the_backstop_is_off_by_default_and_a_lone_Host_stays_L3163()
+    {
+        var conference = Conference();
+        conference.Arrive("h", Host, CallKind.Video);
+        Assert.Null(conference.NextDueAt);
+        var withBackstop = Conference(options: HostedConferenceOptions.Default with { LastParticipantBackstop = TimeSpan.FromSeconds(60) });
+        withBackstop.Arrive("h", Host, CallKind.Video);
+        _clock.SetSeconds(30);
+        withBackstop.Arrive("g", Guest, CallKind.Video);
+        Assert.Null(withBackstop.LastParticipantDeadline); // two in: no backstop
+        withBackstop.Leave("g");
+        Assert.Equal(ManualClock.Epoch.AddSeconds(90), withBackstop.LastParticipantDeadline); // restarts when one is left again
+    }
 }
