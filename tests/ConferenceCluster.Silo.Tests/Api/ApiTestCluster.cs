@@ -33,9 +33,10 @@ internal sealed class ApiTestCluster : IAsyncDisposable
 
     public IReadOnlyDictionary<string, SiloHost> Hosts => _hosts;
 
-    public static async Task<ApiTestCluster> StartAsync(string clusterId, IReadOnlyList<NodeSpec> nodes)
+    /// <param name="store">The shared cluster store; a fresh in-memory one by default.</param>
+    public static async Task<ApiTestCluster> StartAsync(string clusterId, IReadOnlyList<NodeSpec> nodes, IClusterStore? store = null)
     {
-        var store = new InMemoryClusterStore(clusterId);
+        store ??= new InMemoryClusterStore(clusterId);
         SiloHost Create(NodeSpec node) => TestSilos.Create(store, new Dictionary<string, string?>
         {
             ["Silo:Name"] = node.Name,
