@@ -145,6 +145,21 @@ public sealed class ConfigurationApiTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task PUT_replaces_the_whole_object_and_fields_it_leaves_out_go_back_to_their_defaults()
+    {
+        var room = await Send(HttpMethod.Post, Conferences, new { name = "put", pin = "1234", participant_limit = 3, tag = "sales" }, HttpStatusCode.Created);
+        var uri = room.GetProperty("resource_uri").GetString()!;
+
+        var replaced = await Send(HttpMethod.Put, uri, new { name = "put", aliases = new[] { new { alias = "put@example.com" } } });
+
+        Assert.Equal(("", JsonValueKind.Null, "", "put@example.com"), (replaced.GetProperty("pin").GetString(), replaced.GetProperty("participant_limit").ValueKind,
+            replaced.GetProperty("tag").GetString(), replaced.GetProperty("aliases")[0].GetProperty("alias").GetString()));
+        Assert.Equal(room.GetProperty("id").GetInt64(), replaced.GetProperty("id").GetInt64());
+        Assert.Equal(["put"], Names(await Get(Conferences + "?id=" + room.GetProperty("id").GetInt64())));
+        await Send(HttpMethod.Put, Conferences + "999/", new { name = "put" }, HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task Nodes_are_listed_with_their_location_as_a_resource_uri_and_can_be_created_and_edited()
     {
         var london = await Send(HttpMethod.Post, Locations, new { name = "London" }, HttpStatusCode.Created);

@@ -76,9 +76,10 @@ public abstract class ConfigurationResource<TDomain, TDto> where TDomain : class
     {
         var all = await ListAsync(context.Repository, ct);
         var objects = new List<JsonObject>();
+        // Objects not numbered yet are numbered in name order (deterministically); the list is in id order, which is
+        // creation order for objects the API created, as Pexip lists them.
         foreach (var item in all.OrderBy(i => NameOf(i.Value), StringComparer.Ordinal))
             objects.Add(await ToJsonAsync(item.Value, context.References, ct));
-        // Ordered by id, as Pexip lists them (creation order).
         objects = objects.OrderBy(o => (long)o["id"]!).ToList();
         return ResourceList.Page(request, objects, await FilterFieldsAsync(ct));
     }
