@@ -80,8 +80,9 @@ public class WorkedScenarioApiTests
         Assert.Equal(0, (await cluster.GetAsync("/api/admin/status/v1/conference/")).GetProperty("meta").GetProperty("total_count").GetInt32());
 
         // History is written as calls end; newest first.
-        await Eventually.TrueAsync(() => cluster.GetAsync("/api/admin/history/v1/participant/").Result.GetProperty("meta").GetProperty("total_count").GetInt32() == 4
-            && cluster.GetAsync("/api/admin/history/v1/conference/").Result.GetProperty("meta").GetProperty("total_count").GetInt32() == 1, "4 participant records and 1 conference record");
+        async Task<int> Count(string path) => (await cluster.GetAsync(path)).GetProperty("meta").GetProperty("total_count").GetInt32();
+        await Eventually.TrueAsync(async () => await Count("/api/admin/history/v1/participant/") == 4 && await Count("/api/admin/history/v1/conference/") == 1,
+            "4 participant records and 1 conference record");
         var calls = (await cluster.GetAsync("/api/admin/history/v1/participant/")).GetProperty("objects").EnumerateArray().ToList();
         Assert.Equal("Dave", calls[^1].GetProperty("participant_id").GetString());
         Assert.Equal(("USConf01", "USConf03", "USA"), (calls[^1].GetProperty("node").GetString(), calls[^1].GetProperty("media_node").GetString(),
