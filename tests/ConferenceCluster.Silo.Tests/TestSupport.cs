@@ -111,4 +111,16 @@ internal static class Eventually
             await Task.Delay(20);
         }
     }
+
+    /// <summary>The same for a condition that has to ask (an HTTP read, a grain call).</summary>
+    public static async Task TrueAsync(Func<Task<bool>> condition, string what, int timeoutSeconds = 30)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds));
+        while (!await condition())
+        {
+            if (timeout.IsCancellationRequested)
+                throw new TimeoutException($"gave up waiting for {what}");
+            await Task.Delay(20);
+        }
+    }
 }

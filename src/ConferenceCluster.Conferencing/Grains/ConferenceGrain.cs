@@ -117,7 +117,7 @@ public sealed class ConferenceGrain(
             var change = _placement.Admit(allocated);
             _placement = change.After;
             _participants = _participants.SetItem(request.ParticipantId,
-                new ParticipantDetails(request.ParticipantId, request.DisplayName, request.Role, time.GetUtcNow()));
+                new ParticipantDetails(request.ParticipantId, request.DisplayName, request.Role, time.GetUtcNow(), request.Media));
             var nodes = new[] { allocated.SignalingNode, allocated.MediaProxyNode, allocated.TranscodingNode }.OfType<string>().ToList();
             _nodeSilos = _nodeSilos.SetItems(nodes.Where(n => !_nodeSilos.ContainsKey(n)).Select(n => KeyValuePair.Create(n, live[n])));
             _nodesUsed = _nodesUsed.Union(nodes);
@@ -147,7 +147,7 @@ public sealed class ConferenceGrain(
         {
             var details = _participants.GetValueOrDefault(p.ParticipantId);
             return new ParticipantStatus(p.ParticipantId, details?.DisplayName, details?.Role ?? ParticipantRole.Host,
-                p.SignalingNode, p.MediaProxyNode, p.TranscodingNode, p.TranscodingLocation, details?.JoinedAt ?? _startedAt);
+                p.SignalingNode, p.MediaProxyNode, p.TranscodingNode, p.TranscodingLocation, details?.JoinedAt ?? _startedAt, details?.Media);
         }
         var status = new ConferenceStatus(
             Name,

@@ -11,14 +11,6 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ConferenceCluster.Conferencing.Tests.Grains;
 
-/// <summary>A Conferencing Node to start as a silo: its metadata says location, role and capacity.</summary>
-public sealed record NodeSpec(string Name, string Location, NodeRole Role, long CapacityAudioCalls)
-{
-    public static NodeSpec Transcoding(string name, string location, int hdCalls) => new(name, location, NodeRole.Transcoding, hdCalls * 12L);
-
-    public static NodeSpec Proxying(string name, string location, long audioCalls = 1000) => new(name, location, NodeRole.Proxying, audioCalls);
-}
-
 /// <summary>
 /// An in-process cluster with one silo per Conferencing Node, named as in the seed scenarios, each carrying its
 /// location, role and capacity as silo metadata (so nodes self-register, as in production).

@@ -12,7 +12,7 @@ namespace ConferenceCluster.Conferencing.Tests.Grains;
 /// </summary>
 public class GrainWorkedScenarioTests
 {
-    private const string Conference = "meet.alice@example.com";
+    private const string Conference = SeedScenarios.Conference;
 
     private static (BackplaneKind, string, string) Local(string a, string b) => (BackplaneKind.Local, Min(a, b), Max(a, b));
     private static (BackplaneKind, string, string) Geo(string a, string b) => (BackplaneKind.Geo, Min(a, b), Max(a, b));
@@ -22,16 +22,6 @@ public class GrainWorkedScenarioTests
     internal static HashSet<(BackplaneKind, string, string)> Backplanes(ConferenceStatus status) =>
         status.Backplanes.Select(b => (b.Kind, b.NodeA, b.NodeB)).ToHashSet();
 
-    private static SystemLocation Location(string name, string? transcoding = null, string? primary = null, string? secondary = null) =>
-        new(name) { TranscodingLocation = transcoding, PrimaryOverflowLocation = primary, SecondaryOverflowLocation = secondary };
-
-    /// <summary>S1 nodes (L2254): USConf02 has the most capacity and is full after Alice, Bob, Carol and its reservation (4 HD).</summary>
-    private static readonly NodeSpec[] UsaNodes =
-    [
-        NodeSpec.Transcoding("USConf01", "USA", hdCalls: 2),
-        NodeSpec.Transcoding("USConf02", "USA", hdCalls: 4),
-        NodeSpec.Transcoding("USConf03", "USA", hdCalls: 3),
-    ];
 
     private static async Task RunS1(ConferencingTestCluster cluster)
     {
@@ -50,7 +40,7 @@ public class GrainWorkedScenarioTests
     [Fact]
     public async Task S1_locally_distributed_conference_through_the_grains_L2254_to_L2264()
     {
-        await using var cluster = await ConferencingTestCluster.StartAsync([Location("USA")], UsaNodes, Conference);
+        await using var cluster = await ConferencingTestCluster.StartAsync(SeedScenarios.S1Locations, SeedScenarios.UsaNodes, Conference);
         await RunS1(cluster);
 
         var status = await cluster.Conference(Conference).GetStatus();
@@ -70,15 +60,7 @@ public class GrainWorkedScenarioTests
     private static async Task<ConferencingTestCluster> GloballyDistributedAsync()
     {
         // S2 setup (L2267–2275): USA overflows to Mexico then Canada; Mexico overflows to Brazil.
-        var cluster = await ConferencingTestCluster.StartAsync(
-            [Location("USA", primary: "Mexico", secondary: "Canada"), Location("Mexico", primary: "Brazil"), Location("Canada"), Location("Brazil")],
-            [
-                .. UsaNodes,
-                NodeSpec.Transcoding("MexConf01", "Mexico", hdCalls: 2),
-                NodeSpec.Transcoding("CanConf01", "Canada", hdCalls: 2),
-                NodeSpec.Transcoding("BraConf01", "Brazil", hdCalls: 10),
-            ],
-            Conference);
+        var cluster = await ConferencingTestCluster.StartAsync(SeedScenarios.S2Locations, SeedScenarios.S2Nodes, Conference);
         await RunS1(cluster);
         // L2281: "all three Conferencing Nodes in location USA have reached their capacity".
         foreach (var node in new[] { "USConf01", "USConf02", "USConf03" }) await cluster.FillAsync(node);
@@ -135,20 +117,8 @@ public class GrainWorkedScenarioTests
         Assert.DoesNotContain(status.Participants, p => p.ParticipantId == "Ida");
     }
 
-    /// <summary>S3 setup (L2290–2298): UStrans01 (3 HD) has more room than UStrans02 (2 HD) and is full after Alice, Bob and its reservation.</summary>
-    private static Task<ConferencingTestCluster> ProxiedUsaAndCanadaAsync() => ConferencingTestCluster.StartAsync(
-        [
-            Location("USA Proxying", transcoding: "USA Transcoding", primary: "Mexico Transcoding"),
-            Location("Canada Proxying", transcoding: "Canada Transcoding", primary: "Mexico Transcoding"),
-            Location("USA Transcoding"), Location("Canada Transcoding"), Location("Mexico Transcoding"),
-        ],
-        [
-            NodeSpec.Proxying("USprox01", "USA Proxying"), NodeSpec.Proxying("USprox02", "USA Proxying"),
-            NodeSpec.Proxying("Canprox01", "Canada Proxying"), NodeSpec.Proxying("Canprox02", "Canada Proxying"),
-            NodeSpec.Transcoding("UStrans01", "USA Transcoding", hdCalls: 3), NodeSpec.Transcoding("UStrans02", "USA Transcoding", hdCalls: 2),
-            NodeSpec.Transcoding("Cantrans01", "Canada Transcoding", hdCalls: 5), NodeSpec.Transcoding("MexTrans01", "Mexico Transcoding", hdCalls: 5),
-        ],
-        Conference);
+    private static Task<ConferencingTestCluster> ProxiedUsaAndCanadaAsync() =>
+        ConferencingTestCluster.StartAsync(SeedScenarios.S3Locations, SeedScenarios.S3Nodes, Conference);
 
     private static async Task RunS3(ConferencingTestCluster cluster)
     {
@@ -207,17 +177,7 @@ public class GrainWorkedScenarioTests
     [Fact]
     public async Task S5_edge_locations_take_no_part_in_distribution_through_the_grains_L740_to_L744()
     {
-        await using var cluster = await ConferencingTestCluster.StartAsync(
-            [
-                Location("London Edge", transcoding: "London Transcoding"), Location("Oslo Edge", transcoding: "Oslo Transcoding"),
-                Location("London Transcoding"), Location("Oslo Transcoding"),
-            ],
-            [
-                NodeSpec.Proxying("LonEdge01", "London Edge"), NodeSpec.Proxying("LonEdge02", "London Edge"), NodeSpec.Proxying("OsloEdge01", "Oslo Edge"),
-                NodeSpec.Transcoding("LonTrans01", "London Transcoding", hdCalls: 3), NodeSpec.Transcoding("LonTrans02", "London Transcoding", hdCalls: 3),
-                NodeSpec.Transcoding("OsloTrans01", "Oslo Transcoding", hdCalls: 3), NodeSpec.Transcoding("OsloTrans02", "Oslo Transcoding", hdCalls: 3),
-            ],
-            Conference);
+        await using var cluster = await ConferencingTestCluster.StartAsync(SeedScenarios.S5Locations, SeedScenarios.S5Nodes, Conference);
 
         // Four London callers fill both London nodes (2 calls + reservation each); four Oslo callers both Oslo nodes.
         for (var i = 0; i < 4; i++) await cluster.AdmitAsync($"london{i}", Conference, i % 2 == 0 ? "LonEdge01" : "LonEdge02");

@@ -51,6 +51,7 @@ public sealed record JoinResult(
     JoinRejectionReason? Rejection = null,
     string? Message = null);
 
+/// <param name="Media">The call type the participant declared; null for one restored from state that predates it.</param>
 public sealed record ParticipantStatus(
     string ParticipantId,
     string? DisplayName,
@@ -59,7 +60,8 @@ public sealed record ParticipantStatus(
     string? MediaProxyNode,
     string MediaNode,
     string MediaLocation,
-    DateTimeOffset JoinedAt);
+    DateTimeOffset JoinedAt,
+    CallMedia? Media = null);
 
 /// <summary>A backplane of the conference (R34–R38): local inside a location, geo between intermediaries.</summary>
 public sealed record BackplaneStatus(BackplaneKind Kind, string NodeA, string LocationA, string NodeB, string LocationB);

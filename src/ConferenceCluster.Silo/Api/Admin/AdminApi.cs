@@ -1,3 +1,7 @@
+using ConferenceCluster.Runtime.Membership;
+using ConferenceCluster.Silo.Api.Admin.Command;
+using ConferenceCluster.Silo.Api.Admin.Configuration;
+using ConferenceCluster.Silo.Api.Admin.History;
 using ConferenceCluster.Silo.Api.Admin.Status;
 
 namespace ConferenceCluster.Silo.Api.Admin;
@@ -16,7 +20,18 @@ public static class AdminApi
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder endpoints)
     {
         var admin = endpoints.MapGroup(PathPrefix);
-        admin.MapGroup("/status/v1").MapWorkerVmStatus();
+        admin.MapGroup("/configuration/v1").MapConfigurationApi();
+        admin.MapGroup("/status/v1").MapWorkerVmStatus().MapConferenceStatus().MapSystemLocationStatus();
+        admin.MapGroup("/history/v1").MapHistory();
+        admin.MapGroup("/command/v1").MapCommands();
         return endpoints;
     }
+
+    /// <summary>
+    /// The silo when it is active. Configuration, status, history and commands use the conferencing layer's services,
+    /// which exist only from then on; before that the API answers 503 as /health does.
+    /// </summary>
+    internal static Runtime.Hosting.Silo? Active(this LocalSilo local) => local.Current is { Status: SiloStatus.Active } silo ? silo : null;
+
+    internal static IResult Starting() => ApiError.Result(StatusCodes.Status503ServiceUnavailable, "the silo is starting");
 }

@@ -1,4 +1,6 @@
 using System.Globalization;
+using ConferenceCluster.Conferencing.Capacity;
+using ConferenceCluster.Conferencing.Grains.Interfaces;
 using ConferenceCluster.Runtime.Hosting;
 using ConferenceCluster.Runtime.Membership;
 
@@ -7,6 +9,10 @@ namespace ConferenceCluster.Silo.Api.Admin.Status;
 /// <summary>
 /// One Conferencing Node (active silo) as <c>/api/admin/status/v1/worker_vm/</c> shows it. The id is the silo
 /// name, which is unique among active silos; numeric ids come with the worker_vm configuration resource.
+/// The load fields come from the node's NodeGrain and are null when it did not answer (the silo is leaving, or the
+/// conferencing layer is not up yet): <c>media_load</c> in percent (100 in maintenance mode, L11680), <c>max_*_calls</c>
+/// what the capacity holds of each call type, and <c>media_load_units</c>/<c>media_capacity_units</c> the exact ledger
+/// (24 units = 1 HD call; see CapacityUnits), which Pexip does not have.
 /// </summary>
 public sealed record WorkerVmStatus(
     string Id,
@@ -21,6 +27,14 @@ public sealed record WorkerVmStatus(
     int? HttpPort,
     DateTimeOffset BootTime,
     DateTimeOffset LastReported,
+    bool? MaintenanceMode,
+    int? MediaLoad,
+    long? MaxAudioCalls,
+    long? MaxSdCalls,
+    long? MaxHdCalls,
+    long? MaxFullHdCalls,
+    long? MediaLoadUnits,
+    long? MediaCapacityUnits,
     string ResourceUri);
 
 /// <summary><c>GET /api/admin/status/v1/worker_vm/</c> (paged, filterable) and <c>GET .../worker_vm/{id}/</c>.</summary>
@@ -42,29 +56,51 @@ public static class WorkerVmStatusEndpoints
     /// <param name="statusApi">The <c>/api/admin/status/v1</c> group.</param>
     public static RouteGroupBuilder MapWorkerVmStatus(this RouteGroupBuilder statusApi)
     {
-        statusApi.MapGet("/worker_vm/", (HttpRequest request, LocalSilo local) =>
+        statusApi.MapGet("/worker_vm/", async (HttpRequest request, LocalSilo local) =>
             local.Joined is { } silo
-                ? ResourceList.Page(request, ActiveWorkers(silo), FilterFields)
+                ? ResourceList.Page(request, await ActiveWorkersAsync(silo), FilterFields)
                 : ApiError.Result(StatusCodes.Status503ServiceUnavailable, "the silo is starting"));
 
-        statusApi.MapGet("/worker_vm/{id}/", (string id, LocalSilo local) =>
+        statusApi.MapGet("/worker_vm/{id}/", async (string id, LocalSilo local) =>
         {
             if (local.Joined is not { } silo)
                 return ApiError.Result(StatusCodes.Status503ServiceUnavailable, "the silo is starting");
-            return ActiveWorkers(silo).FirstOrDefault(w => w.Id == id) is { } worker
+            return (await ActiveWorkersAsync(silo, id)).FirstOrDefault() is { } worker
                 ? Results.Json(worker)
                 : ApiError.Result(StatusCodes.Status404NotFound, $"no active worker_vm '{id}'", "id");
         });
         return statusApi;
     }
 
-    private static IEnumerable<WorkerVmStatus> ActiveWorkers(Runtime.Hosting.Silo silo) =>
-        silo.Membership.Current.ActiveSilos
-            .OrderBy(e => e.SiloName, StringComparer.Ordinal).ThenBy(e => e.SiloAddress)
-            .Select(ToStatus);
-
-    private static WorkerVmStatus ToStatus(MembershipEntry entry)
+    private static async Task<IReadOnlyList<WorkerVmStatus>> ActiveWorkersAsync(Runtime.Hosting.Silo silo, string? only = null)
     {
+        var entries = silo.Membership.Current.ActiveSilos
+            .Where(e => only is null || e.SiloName == only)
+            .OrderBy(e => e.SiloName, StringComparer.Ordinal).ThenBy(e => e.SiloAddress)
+            .ToList();
+        // One NodeGrain call per node, in parallel; only an active silo can call grains.
+        var loads = silo.Status == SiloStatus.Active
+            ? await Task.WhenAll(entries.Select(e => LoadOfAsync(silo, e.SiloName)))
+            : new NodeLoadReport?[entries.Count];
+        return entries.Select((e, i) => ToStatus(e, loads[i])).ToList();
+    }
+
+    private static async Task<NodeLoadReport?> LoadOfAsync(Runtime.Hosting.Silo silo, string node)
+    {
+        try
+        {
+            return await silo.GrainFactory.GetGrain<INodeGrain>(node).GetStatus();
+        }
+        catch (Exception)
+        {
+            return null; // it left between the membership read and the call: show it without load rather than fail the page
+        }
+    }
+
+    private static WorkerVmStatus ToStatus(MembershipEntry entry, NodeLoadReport? load)
+    {
+        var capacity = load?.Node.MediaCapacity;
+        long? Fits(CapacityUnits perCall) => capacity is { } c ? c.Value / perCall.Value : null;
         var role = entry.GetMetadata(SiloMetadataKeys.Role) ?? "transcoding";
         return new WorkerVmStatus(
             Id: entry.SiloName,
@@ -80,6 +116,14 @@ public static class WorkerVmStatusEndpoints
             HttpPort: int.TryParse(entry.GetMetadata(SiloMetadataKeys.HttpPort), NumberStyles.None, CultureInfo.InvariantCulture, out var http) ? http : null,
             BootTime: entry.StartTime,
             LastReported: entry.IAmAliveTime,
+            MaintenanceMode: load?.Node.MaintenanceMode,
+            MediaLoad: load?.LoadPercent,
+            MaxAudioCalls: capacity?.WholeAudioCalls,
+            MaxSdCalls: Fits(new CapacityUnits(CapacityUnits.PerHdCall / 2)),
+            MaxHdCalls: capacity?.WholeHdCalls,
+            MaxFullHdCalls: Fits(new CapacityUnits(CapacityUnits.PerHdCall * 2)),
+            MediaLoadUnits: load?.Load.Value,
+            MediaCapacityUnits: capacity?.Value,
             ResourceUri: $"{Path}{Uri.EscapeDataString(entry.SiloName)}/");
     }
 }

@@ -1,0 +1,71 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ConferenceCluster.Conferencing.Grains.Interfaces;
+using ConferenceCluster.Silo.Api.Admin.Status;
+
+namespace ConferenceCluster.Silo.Api.Admin.Command;
+
+/// <summary>The answer to a command, as Pexip gives it.</summary>
+public sealed record CommandResult(string Status, string? Message = null);
+
+/// <summary>
+/// <c>POST /api/admin/command/v1/participant/disconnect/</c> (<c>{"participant_id": ...}</c>) and
+/// <c>POST .../conference/disconnect/</c> (<c>{"conference_id": ...}</c>; <c>conference</c>, the name, is accepted too).
+/// Ids are those of the status API (call id, conference name). Answers 202 with <c>{"status": "success"}</c>.
+/// </summary>
+public static class CommandEndpoints
+{
+    public const string OperatorReason = "Disconnected by an administrator";
+
+    /// <param name="commandApi">The <c>/api/admin/command/v1</c> group.</param>
+    public static RouteGroupBuilder MapCommands(this RouteGroupBuilder commandApi)
+    {
+        commandApi.MapPost("/participant/disconnect/", async (HttpRequest request, LocalSilo local, CancellationToken ct) =>
+        {
+            if (local.Active() is not { } silo) return AdminApi.Starting();
+            var (participantId, error) = await ReadIdAsync(request, ["participant_id"], ct);
+            if (error is not null) return error;
+            // The status list tells which conference holds the call; the conference grain ends it and notifies the call leg.
+            foreach (var (status, _) in await ConferenceStatusEndpoints.RunningAsync(silo, ct))
+                if (status.Participants.Any(p => p.ParticipantId == participantId)
+                    && await silo.GrainFactory.GetGrain<IConferenceGrain>(status.Name).Disconnect(participantId!, OperatorReason))
+                    return Accepted();
+            return ApiError.Result(StatusCodes.Status404NotFound, $"no active participant '{participantId}'", "participant_id");
+        });
+
+        commandApi.MapPost("/conference/disconnect/", async (HttpRequest request, LocalSilo local, CancellationToken ct) =>
+        {
+            if (local.Active() is not { } silo) return AdminApi.Starting();
+            var (conferenceId, error) = await ReadIdAsync(request, ["conference_id", "conference"], ct);
+            if (error is not null) return error;
+            var running = (await ConferenceStatusEndpoints.RunningAsync(silo, ct)).FirstOrDefault(r => r.Status.Name == conferenceId).Status;
+            if (running is null)
+                return ApiError.Result(StatusCodes.Status404NotFound, $"no active conference '{conferenceId}'", "conference_id");
+            var conference = silo.GrainFactory.GetGrain<IConferenceGrain>(running.Name);
+            foreach (var participant in running.Participants)
+                await conference.Disconnect(participant.ParticipantId, OperatorReason);
+            return Accepted();
+        });
+        return commandApi;
+    }
+
+    private static IResult Accepted() => Results.Json(new CommandResult("success"), statusCode: StatusCodes.Status202Accepted);
+
+    /// <summary>The first of <paramref name="fields"/> the body gives, as a non-empty string; else a 400 naming the first field.</summary>
+    private static async Task<(string? Id, IResult? Error)> ReadIdAsync(HttpRequest request, string[] fields, CancellationToken ct)
+    {
+        JsonObject? body = null;
+        try
+        {
+            body = await JsonNode.ParseAsync(request.Body, cancellationToken: ct) as JsonObject;
+        }
+        catch (JsonException)
+        {
+        }
+        if (body is null) return (null, ApiError.Result(StatusCodes.Status400BadRequest, "the body must be a JSON object"));
+        foreach (var field in fields)
+            if (body[field] is JsonValue value && value.GetValueKind() == JsonValueKind.String && (string?)value is { Length: > 0 } id)
+                return (id, null);
+        return (null, ApiError.Result(StatusCodes.Status400BadRequest, $"{fields[0]} is required", fields[0]));
+    }
+}

@@ -1,0 +1,177 @@
+using ConferenceCluster.Conferencing.Backplanes;
+using ConferenceCluster.Conferencing.Capacity;
+using ConferenceCluster.Conferencing.Configuration.Store;
+using ConferenceCluster.Conferencing.Grains;
+using ConferenceCluster.Conferencing.Grains.Interfaces;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace ConferenceCluster.Silo.Api.Admin.Status;
+
+/// <summary>A running conference instance (<c>/api/admin/status/v1/conference/</c>); the id is the service name.</summary>
+public sealed record ConferenceStatusDto(
+    string Id,
+    string Name,
+    string ServiceType,
+    int ParticipantCount,
+    bool IsLocked,
+    bool IsStarted,
+    DateTimeOffset? StartTime,
+    string Tag,
+    IReadOnlyList<string> MediaNodes,
+    string ResourceUri);
+
+/// <summary>
+/// One participant (<c>/api/admin/status/v1/participant/</c>); the id is the call id. <c>node</c> is the signalling node,
+/// <c>media_node</c> the transcoding node, <c>proxy_node</c> the Proxying Edge Node relaying its media (null when direct),
+/// <c>system_location</c> the media location. <c>role</c> is Pexip's chair (Host) or guest; <c>call_type</c> audio or video.
+/// </summary>
+public sealed record ParticipantStatusDto(
+    string Id,
+    string Conference,
+    string? DisplayName,
+    string Role,
+    string? CallType,
+    string Node,
+    string MediaNode,
+    string? ProxyNode,
+    string SystemLocation,
+    DateTimeOffset ConnectTime,
+    string ServiceType,
+    string ResourceUri);
+
+/// <summary>One backplane of a conference (<c>/api/admin/status/v1/backplane/</c>): <c>type</c> local or geo, its two media nodes and their locations.</summary>
+public sealed record BackplaneStatusDto(
+    string Id,
+    string Conference,
+    string Type,
+    string MediaNode,
+    string SystemLocation,
+    string RemoteMediaNode,
+    string RemoteSystemLocation,
+    string ResourceUri);
+
+/// <summary>
+/// The live status of conferences, participants and backplanes, gathered from the ConferenceGrains of the running
+/// conferences. The running ones are the <c>conference_instance</c> records their grains keep in the cluster database
+/// (written while a conference has participants, deleted when it ends): one list read plus one GetStatus per running
+/// conference, with no registry grain to keep consistent.
+/// </summary>
+public static class ConferenceStatusEndpoints
+{
+    public const string ConferencePath = "/api/admin/status/v1/conference/";
+    public const string ParticipantPath = "/api/admin/status/v1/participant/";
+    public const string BackplanePath = "/api/admin/status/v1/backplane/";
+
+    private static readonly Dictionary<string, Func<ConferenceStatusDto, string?>> ConferenceFilters = new()
+    {
+        ["id"] = c => c.Id,
+        ["name"] = c => c.Name,
+        ["service_type"] = c => c.ServiceType,
+        ["tag"] = c => c.Tag,
+    };
+
+    private static readonly Dictionary<string, Func<ParticipantStatusDto, string?>> ParticipantFilters = new()
+    {
+        ["id"] = p => p.Id,
+        ["conference"] = p => p.Conference,
+        ["display_name"] = p => p.DisplayName,
+        ["role"] = p => p.Role,
+        ["call_type"] = p => p.CallType,
+        ["node"] = p => p.Node,
+        ["media_node"] = p => p.MediaNode,
+        ["proxy_node"] = p => p.ProxyNode,
+        ["system_location"] = p => p.SystemLocation,
+    };
+
+    private static readonly Dictionary<string, Func<BackplaneStatusDto, string?>> BackplaneFilters = new()
+    {
+        ["id"] = b => b.Id,
+        ["conference"] = b => b.Conference,
+        ["type"] = b => b.Type,
+        ["media_node"] = b => b.MediaNode,
+        ["remote_media_node"] = b => b.RemoteMediaNode,
+        ["system_location"] = b => b.SystemLocation,
+        ["remote_system_location"] = b => b.RemoteSystemLocation,
+    };
+
+    /// <param name="statusApi">The <c>/api/admin/status/v1</c> group.</param>
+    public static RouteGroupBuilder MapConferenceStatus(this RouteGroupBuilder statusApi)
+    {
+        statusApi.MapGet("/conference/", (HttpRequest request, LocalSilo local, CancellationToken ct) =>
+            Gather(local, ct, all => ResourceList.Page(request, all.SelectMany(Conferences), ConferenceFilters)));
+        statusApi.MapGet("/conference/{id}/", (string id, LocalSilo local, CancellationToken ct) =>
+            Gather(local, ct, all => One(all.SelectMany(Conferences), c => c.Id == id, "conference", id)));
+        statusApi.MapGet("/participant/", (HttpRequest request, LocalSilo local, CancellationToken ct) =>
+            Gather(local, ct, all => ResourceList.Page(request, all.SelectMany(Participants), ParticipantFilters)));
+        statusApi.MapGet("/participant/{id}/", (string id, LocalSilo local, CancellationToken ct) =>
+            Gather(local, ct, all => One(all.SelectMany(Participants), p => p.Id == id, "participant", id)));
+        statusApi.MapGet("/backplane/", (HttpRequest request, LocalSilo local, CancellationToken ct) =>
+            Gather(local, ct, all => ResourceList.Page(request, all.SelectMany(Backplanes), BackplaneFilters)));
+        statusApi.MapGet("/backplane/{id}/", (string id, LocalSilo local, CancellationToken ct) =>
+            Gather(local, ct, all => One(all.SelectMany(Backplanes), b => b.Id == id, "backplane", id)));
+        return statusApi;
+    }
+
+    /// <summary>The status of every running conference, by name. A conference that fails to answer is left out rather than failing the page.</summary>
+    public static async Task<IReadOnlyList<(ConferenceStatus Status, string Tag)>> RunningAsync(Runtime.Hosting.Silo silo, CancellationToken ct)
+    {
+        var names = (await silo.Store.Documents.ListAsync(ConferenceInstanceState.Collection, ct)).Select(d => d.Id).ToList();
+        var rooms = silo.Services.GetRequiredService<ConfigurationView>().Current.Conferences;
+        var statuses = await Task.WhenAll(names.Select(async name =>
+        {
+            try
+            {
+                return await silo.GrainFactory.GetGrain<IConferenceGrain>(name).GetStatus();
+            }
+            catch (Exception) when (!ct.IsCancellationRequested)
+            {
+                return null;
+            }
+        }));
+        return statuses.OfType<ConferenceStatus>()
+            .Where(s => s.Participants.Count > 0)
+            .OrderBy(s => s.Name, StringComparer.Ordinal)
+            .Select(s => (s, rooms.GetValueOrDefault(s.Name)?.ServiceTag ?? ""))
+            .ToList();
+    }
+
+    private static async Task<IResult> Gather(LocalSilo local, CancellationToken ct, Func<IReadOnlyList<(ConferenceStatus Status, string Tag)>, IResult> answer) =>
+        local.Active() is { } silo ? answer(await RunningAsync(silo, ct)) : AdminApi.Starting();
+
+    private static IResult One<T>(IEnumerable<T> all, Func<T, bool> match, string resource, string id) =>
+        all.FirstOrDefault(match) is { } found ? Results.Json(found) : ApiError.Result(StatusCodes.Status404NotFound, $"no active {resource} '{id}'", "id");
+
+    private static string Uri(string path, string id) => $"{path}{System.Uri.EscapeDataString(id)}/";
+
+    private static IEnumerable<ConferenceStatusDto> Conferences((ConferenceStatus Status, string Tag) running)
+    {
+        var status = running.Status;
+        yield return new ConferenceStatusDto(status.Name, status.Name, "conference", status.Participants.Count,
+            IsLocked: false, IsStarted: true, status.StartedAt, running.Tag,
+            status.MediaNodes.Select(m => m.Node).Order(StringComparer.Ordinal).ToList(), Uri(ConferencePath, status.Name));
+    }
+
+    private static IEnumerable<ParticipantStatusDto> Participants((ConferenceStatus Status, string Tag) running) =>
+        running.Status.Participants.OrderBy(p => p.JoinedAt).ThenBy(p => p.ParticipantId, StringComparer.Ordinal).Select(p => new ParticipantStatusDto(
+            p.ParticipantId,
+            running.Status.Name,
+            p.DisplayName,
+            p.Role == ParticipantRole.Host ? "chair" : "guest",
+            p.Media is null ? null : p.Media.AudioOnly ? "audio" : "video",
+            p.SignalingNode,
+            p.MediaNode,
+            p.MediaProxyNode,
+            p.MediaLocation,
+            p.JoinedAt,
+            "conference",
+            Uri(ParticipantPath, p.ParticipantId)));
+
+    private static IEnumerable<BackplaneStatusDto> Backplanes((ConferenceStatus Status, string Tag) running) =>
+        running.Status.Backplanes.Select(b =>
+        {
+            // Stable while the backplane lasts: the conference and its two nodes (ordered) identify it.
+            var id = $"{running.Status.Name}:{b.NodeA}:{b.NodeB}";
+            return new BackplaneStatusDto(id, running.Status.Name, b.Kind == BackplaneKind.Geo ? "geo" : "local",
+                b.NodeA, b.LocationA, b.NodeB, b.LocationB, Uri(BackplanePath, id));
+        });
+}
