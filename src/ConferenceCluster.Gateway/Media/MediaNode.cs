@@ -40,6 +40,14 @@ public sealed class MediaNode : IAsyncDisposable
 
     public int LegCount => _legs.Count;
 
+    /// <summary>An RTP port pair from this node's range for media outside the mixers (the PIN entry screen).</summary>
+    public int AllocatePort() =>
+        _engine.Value.PortAllocator.TryAllocate(out var port) ? port : throw new InvalidOperationException("the media port range is exhausted");
+
+    public void ReleasePort(int rtpPort) => _engine.Value.PortAllocator.Release(rtpPort);
+
+    public IPAddress BindAddress => IPAddress.Parse(_options.BindAddress);
+
     public async Task<MediaLegAddress> AddLegAsync(MediaLegRequest request)
     {
         if (_legs.ContainsKey(request.ParticipantId))

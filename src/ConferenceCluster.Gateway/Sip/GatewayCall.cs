@@ -1,18 +1,35 @@
+using ConferenceCluster.Conferencing.Services;
+using ConferenceCluster.Gateway.Ivr;
+using ConferenceCluster.Sip.Sdp;
 using ConferenceCluster.Sip.UserAgent;
 
 namespace ConferenceCluster.Gateway.Sip;
 
 /// <summary>One SIP call leg on this silo's gateway, from INVITE to its end: which participant it is and where its media runs.</summary>
-internal sealed class GatewayCall(string participantId, SipCall sip, string conference)
+internal sealed class GatewayCall(string participantId, SipCall sip, string conference, NegotiatedAudio audio)
 {
     private int _ended;
 
     public string ParticipantId { get; } = participantId;
     public SipCall Sip { get; } = sip;
     public string Conference { get; } = conference;
+    /// <summary>What the endpoint and we agreed at INVITE time; the conference leg uses the same codec and payload types.</summary>
+    public NegotiatedAudio Audio { get; } = audio;
     public string? MediaNode { get; set; }
+    /// <summary>The conference counts this participant (accepted, in or waiting): a hang-up must tell it.</summary>
     public bool Joined { get; set; }
+    /// <summary>The media runs on the conference's media node; digits are conference commands from now on.</summary>
+    public bool InConference { get; set; }
+    public string? DisplayName { get; set; }
+
+    /// <summary>Serialises what happens to the call's PIN entry (DTMF, its timer, prompts).</summary>
+    public Lock Gate { get; } = new();
+    public PinEntrySession? Pin { get; set; }
+    public IvrMediaSession? Ivr { get; set; }
+    public ITimer? PinTimer { get; set; }
 
     /// <summary>True for the first caller only: the end of a call is handled once, whichever side ends it.</summary>
     public bool TryEnd() => Interlocked.Exchange(ref _ended, 1) == 0;
+
+    public bool HasEnded => Volatile.Read(ref _ended) != 0;
 }

@@ -1,11 +1,12 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Text;
 using ConferenceCluster.Conferencing.Capacity;
-using ConferenceCluster.Conferencing.Configuration;
 using ConferenceCluster.Conferencing.Configuration.Store;
 using ConferenceCluster.Conferencing.Grains;
 using ConferenceCluster.Conferencing.Grains.Interfaces;
+using ConferenceCluster.Conferencing.Services;
+using ConferenceCluster.Conferencing.Services.Prompts;
+using ConferenceCluster.Gateway.Ivr;
 using ConferenceCluster.Gateway.Media;
 using ConferenceCluster.Runtime.Core;
 using ConferenceCluster.Runtime.Hosting;
@@ -13,6 +14,7 @@ using ConferenceCluster.Sip.Sdp;
 using ConferenceCluster.Sip.Transport;
 using ConferenceCluster.Sip.UserAgent;
 using Microsoft.Extensions.Logging;
+using MediaAudioCodec = ConferenceCluster.Media.Codecs.AudioCodec;
 
 namespace ConferenceCluster.Gateway.Sip;
 
@@ -20,6 +22,8 @@ namespace ConferenceCluster.Gateway.Sip;
 /// The SIP side of a silo: an INVITE to any alias of a Virtual Meeting Room joins its conference through a
 /// ParticipantGrain on this silo (the signalling node, R17); the media goes to the node the conference grain chose,
 /// whose address and port the SDP answer carries (R28). This silo keeps the dialog for the whole call.
+/// A PIN-protected room first answers the call onto the PIN entry screen here (prompts, RFC 4733 / INFO digits);
+/// once the caller is admitted, a re-INVITE moves the media to the conference's media node.
 /// </summary>
 public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDisposable
 {
@@ -27,18 +31,26 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
     private readonly ConfigurationView _configuration;
     private readonly IGrainFactory _grains;
     private readonly ILocalSiloDetails _silo;
+    private readonly MediaNode _mediaNode;
+    private readonly BreakInResistance _breakIn;
+    private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, GatewayCall> _byParticipant = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<SipCall, GatewayCall> _bySipCall = new();
     private SipEndpoint? _endpoint;
 
-    public SipGateway(GatewayOptions options, ConfigurationView configuration, IGrainFactory grains, ILocalSiloDetails silo, ILoggerFactory loggerFactory)
+    public SipGateway(
+        GatewayOptions options, ConfigurationView configuration, IGrainFactory grains, ILocalSiloDetails silo, MediaNode mediaNode,
+        TimeProvider time, ILoggerFactory loggerFactory)
     {
         _options = options;
         _configuration = configuration;
         _grains = grains;
         _silo = silo;
+        _mediaNode = mediaNode;
+        _time = time;
+        _breakIn = new BreakInResistance(time);
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<SipGateway>();
     }
@@ -58,34 +70,49 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
                 Port = _options.SipPort,
                 AdvertisedHost = _options.AdvertisedAddress,
             },
-        }, loggerFactory: _loggerFactory);
+        }, _time, _loggerFactory);
         _endpoint.Start();
         _logger.LogInformation("SIP gateway of {Silo} listens on port {Port} (UDP and TCP)", _silo.Name, _endpoint.Port);
     }
 
     public async Task<IncomingCallDecision> OnInviteAsync(IncomingCall incoming, CancellationToken cancellationToken)
     {
+        var source = incoming.Source.RemoteEndPoint.Address.ToString();
         var alias = incoming.RequestUri.User ?? "";
+        // Break-in resistance (R-BRK): a quarantined caller, or a room under PIN attack, sees no room at all.
+        if (_breakIn.CheckCaller(source, alias) is { Allowed: false } quarantined)
+        {
+            _logger.LogWarning("{Message}", quarantined.LogMessage);
+            return IncomingCallDecision.Reject(404, "Not Found");
+        }
         var room = _configuration.Current.FindConferenceByAlias(alias)
                    ?? _configuration.Current.FindConferenceByAlias($"{alias}@{incoming.RequestUri.Host}");
         if (room is null)
+        {
+            _breakIn.RecordUnknownAlias(source);
             return IncomingCallDecision.Reject(404, "Not Found");
+        }
+        if (_breakIn.CheckService(room.Name, incoming.From.Uri.ToString(), source) is { Allowed: false } blocked)
+        {
+            _logger.LogWarning("{Message}", blocked.LogMessage);
+            return IncomingCallDecision.Reject(404, "Not Found");
+        }
         if (!SdpSessionDescription.TryParse(incoming.Offer.Span, out var offer, out _) || offer is null)
             return IncomingCallDecision.Reject(488, "Not Acceptable Here (an SDP offer is required)");
-        var negotiated = SdpOfferAnswer.CreateAudioAnswer(offer, AnswerOptions(_options.AdvertisedAddress, 9));
-        if (negotiated.Audio is not { } audio)
+        if (SdpOfferAnswer.CreateAudioAnswer(offer, AnswerOptions(_options.AdvertisedAddress, 9)).Audio is not { } audio)
             return IncomingCallDecision.Reject(488, "Not Acceptable Here");
-        if (RequiresPin(room))
-            return IncomingCallDecision.Reject(488, "Not Acceptable Here (PIN-protected rooms need the PIN entry service)");
 
-        var call = new GatewayCall(Guid.NewGuid().ToString("N"), incoming.Call, room.Name);
+        var call = new GatewayCall(Guid.NewGuid().ToString("N"), incoming.Call, room.Name, audio);
         _byParticipant[call.ParticipantId] = call;
         _bySipCall[incoming.Call] = call;
+        var displayName = incoming.From.DisplayName ?? incoming.From.Uri.User;
+        var pins = PinPolicy.For(room);
         try
         {
-            var join = await _grains.GetGrain<IParticipantGrain>(call.ParticipantId)
-                .Dial(new CallRequest(room.Name, CallMedia.Audio, ParticipantRole.Host, incoming.From.DisplayName ?? incoming.From.Uri.User))
-                .ConfigureAwait(false);
+            if (pins.RequiresPinEntry)
+                return StartPinEntry(call, offer, pins, displayName);
+
+            var join = await DialAsync(call, ParticipantRole.Host, displayName).ConfigureAwait(false);
             if (!join.Accepted || join.MediaNode is null)
             {
                 Forget(call);
@@ -93,21 +120,170 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
                 _logger.LogInformation("Call to {Alias} rejected: {Message}", alias, join.Message);
                 return IncomingCallDecision.Reject(status, reason, retry ? _options.CapacityRetryAfter : null);
             }
-            call.Joined = true;
-            call.MediaNode = join.MediaNode;
-            var media = await _grains.GetGrain<IMediaNodeGrain>(join.MediaNode).AddLeg(new MediaLegRequest(
-                room.Name, call.ParticipantId, audio.Codec.EncodingName, audio.PayloadType, audio.TelephoneEventPayloadType,
-                audio.TelephoneEventClockRate, audio.RemoteAddress, audio.RemoteRtpPort, audio.RemoteRtcpPort, _silo.Name)).ConfigureAwait(false);
-            var answer = SdpOfferAnswer.CreateAudioAnswer(offer, AnswerOptions(media.Address, media.RtpPort));
-            _logger.LogInformation("Call {Participant} joined {Conference}: media on {MediaNode} port {Port}, {Codec}",
-                call.ParticipantId, room.Name, join.MediaNode, media.RtpPort, audio.Codec.EncodingName);
-            return IncomingCallDecision.Accept(answer.Answer!.ToString());
+            var media = await AddConferenceLegAsync(call, join.MediaNode).ConfigureAwait(false);
+            call.InConference = true;
+            return IncomingCallDecision.Accept(SdpOfferAnswer.CreateAudioAnswer(offer, AnswerOptions(media.Address, media.RtpPort)).Answer!.ToString());
         }
         catch (Exception ex)
         {
             _logger.LogWarning(ex, "Call to {Alias} failed while joining", alias);
             await EndAsync(call, "Failed to set up the call").ConfigureAwait(false);
             return IncomingCallDecision.Reject(503, "Service Unavailable", _options.CapacityRetryAfter);
+        }
+    }
+
+    private async Task<JoinResult> DialAsync(GatewayCall call, ParticipantRole role, string? displayName)
+    {
+        var join = await _grains.GetGrain<IParticipantGrain>(call.ParticipantId)
+            .Dial(new CallRequest(call.Conference, CallMedia.Audio, role, displayName)).ConfigureAwait(false);
+        call.Joined = join.Accepted;
+        return join;
+    }
+
+    private async Task<MediaLegAddress> AddConferenceLegAsync(GatewayCall call, string mediaNode)
+    {
+        var audio = call.Audio;
+        var media = await _grains.GetGrain<IMediaNodeGrain>(mediaNode).AddLeg(new MediaLegRequest(
+            call.Conference, call.ParticipantId, audio.Codec.EncodingName, audio.PayloadType, audio.TelephoneEventPayloadType,
+            audio.TelephoneEventClockRate, audio.RemoteAddress, audio.RemoteRtpPort, audio.RemoteRtcpPort, _silo.Name)).ConfigureAwait(false);
+        call.MediaNode = mediaNode;
+        _logger.LogInformation("Call {Participant} joined {Conference}: media on {MediaNode} port {Port}, {Codec}",
+            call.ParticipantId, call.Conference, mediaNode, media.RtpPort, audio.Codec.EncodingName);
+        return media;
+    }
+
+    /// <summary>Answers onto the PIN entry screen (R-PIN-3, L6890): an RTP port here plays the prompts and hears the digits.</summary>
+    private IncomingCallDecision StartPinEntry(GatewayCall call, SdpSessionDescription offer, PinPolicy pins, string? displayName)
+    {
+        var audio = call.Audio;
+        var port = _mediaNode.AllocatePort();
+        var ivr = new IvrMediaSession(port, _mediaNode.BindAddress, MediaCodecOf(audio.Codec), audio.PayloadType, audio.TelephoneEventPayloadType,
+            audio.TelephoneEventClockRate, new IPEndPoint(IPAddress.Parse(audio.RemoteAddress), audio.RemoteRtpPort),
+            digit => OnDigits(call, digit.ToString()), _mediaNode.ReleasePort, _loggerFactory.CreateLogger<IvrMediaSession>());
+        call.Ivr = ivr;
+        call.Pin = new PinEntrySession(pins, PinEntryOptions.From(_configuration.Current.Global), _time);
+        call.DisplayName = displayName;
+        ivr.Start();
+        IReadOnlyList<PinEntryEvent> events;
+        lock (call.Gate) events = call.Pin.Start();
+        call.PinTimer = _time.CreateTimer(_ => OnPinTimer(call), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        _ = HandlePinEventsAsync(call, events);
+        _logger.LogInformation("Call {Participant} to {Conference} is at the PIN entry screen", call.ParticipantId, call.Conference);
+        return IncomingCallDecision.Accept(SdpOfferAnswer.CreateAudioAnswer(offer, AnswerOptions(_options.AdvertisedAddress, port)).Answer!.ToString());
+    }
+
+    private void OnPinTimer(GatewayCall call)
+    {
+        IReadOnlyList<PinEntryEvent> events;
+        lock (call.Gate)
+        {
+            if (call.Pin is null || call.HasEnded) return;
+            events = call.Pin.Tick();
+        }
+        if (events.Count > 0) _ = HandlePinEventsAsync(call, events);
+    }
+
+    private void OnDigits(GatewayCall call, string digits)
+    {
+        IReadOnlyList<PinEntryEvent>? events = null;
+        lock (call.Gate)
+        {
+            if (call.Pin is { State: not PinEntryState.Admitted } pin && !call.InConference)
+                events = pin.Digits(digits);
+        }
+        if (events is not null)
+        {
+            _ = HandlePinEventsAsync(call, events);
+            return;
+        }
+        if (call.Joined)
+            _logger.LogInformation("DTMF {Digits} from {Participant} in {Conference}", digits, call.ParticipantId, call.Conference);
+    }
+
+    private async Task HandlePinEventsAsync(GatewayCall call, IReadOnlyList<PinEntryEvent> events)
+    {
+        Task lastPrompt = Task.CompletedTask;
+        foreach (var pinEvent in events)
+        {
+            switch (pinEvent)
+            {
+                case PinEntryEvent.PlayPrompt play when call.Ivr is { } ivr:
+                    lastPrompt = ivr.PlayAsync(PromptLibrary.Load(play.PromptId));
+                    break;
+                case PinEntryEvent.PinAttempt attempt:
+                    // Every attempt, good or bad, goes to the administrator log (R-PIN-4, L7009); never the digits.
+                    _logger.LogInformation("PIN attempt {Number} for {Conference} by {Participant}: {Outcome}",
+                        attempt.Number, call.Conference, call.ParticipantId, attempt.Correct ? $"correct ({attempt.Role})" : "incorrect");
+                    if (!attempt.Correct && _breakIn.RecordIncorrectPin(call.Conference))
+                        _logger.LogWarning("Break-in resistance now blocks {Conference}", call.Conference);
+                    break;
+                case PinEntryEvent.Disconnect disconnect:
+                    // Let the caller hear why ("invalid PIN") before the line goes.
+                    await lastPrompt.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+                    await HangUpAsync(call, disconnect.Reason.ToString()).ConfigureAwait(false);
+                    return;
+                case PinEntryEvent.Admitted admitted:
+                    await JoinFromPinEntryAsync(call, admitted.Role).ConfigureAwait(false);
+                    break;
+            }
+        }
+    }
+
+    private async Task JoinFromPinEntryAsync(GatewayCall call, ParticipantRole role)
+    {
+        try
+        {
+            var join = await DialAsync(call, role, call.DisplayName).ConfigureAwait(false);
+            if (!join.Accepted)
+            {
+                if (call.Ivr is { } ivr && join.Rejection == JoinRejectionReason.CapacityExceeded)
+                    await ivr.PlayAsync(PromptLibrary.Load(PromptCatalogue.CapacityExceeded)).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+                await HangUpAsync(call, join.Message ?? "Join refused").ConfigureAwait(false);
+                return;
+            }
+            if (join.MediaNode is { } mediaNode)
+                await MoveToConferenceAsync(call, mediaNode).ConfigureAwait(false);
+            // Otherwise the caller waits for the host on the PIN entry port; OnAdmitted moves it when it is let in.
+        }
+        catch (Exception ex)
+        {
+            _logger.LogWarning(ex, "Call {Participant} could not join {Conference} after PIN entry", call.ParticipantId, call.Conference);
+            await HangUpAsync(call, "Failed to join the conference").ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Re-INVITEs the endpoint from the PIN entry port to its leg on the conference's media node (RFC 3261 14).</summary>
+    private async Task MoveToConferenceAsync(GatewayCall call, string mediaNode)
+    {
+        var media = await AddConferenceLegAsync(call, mediaNode).ConfigureAwait(false);
+        if (!SdpSessionDescription.TryParse(call.Sip.LocalSdp.Span, out var offer, out _) || offer is null)
+            throw new InvalidOperationException("the call has no local SDP to re-offer");
+        // Same codec and payload types as agreed; only where the media goes changes.
+        offer.Origin = offer.Origin with { SessionVersion = offer.Origin.SessionVersion + 1, Address = media.Address };
+        offer.Connection = new SdpConnection("IN", media.Address.Contains(':') ? "IP6" : "IP4", media.Address);
+        offer.Media[call.Audio.MediaIndex].Connections.Clear();
+        offer.Media[call.Audio.MediaIndex].Port = media.RtpPort;
+        var result = await call.Sip.ReInviteAsync(offer.ToUtf8Bytes()).ConfigureAwait(false);
+        if (!result.IsSuccess)
+        {
+            await HangUpAsync(call, $"Re-INVITE to the conference media failed ({result.StatusCode})").ConfigureAwait(false);
+            return;
+        }
+        if (SdpSessionDescription.TryParse(result.AnswerSdp.Span, out var answer, out _) && answer is not null
+            && answer.Media.ElementAtOrDefault(call.Audio.MediaIndex) is { } answered && answer.GetEffectiveConnection(answered) is { } connection)
+            await _grains.GetGrain<IMediaNodeGrain>(mediaNode).UpdateRemote(call.ParticipantId, connection.Address, answered.Port, answered.Port + 1).ConfigureAwait(false);
+        await ClosePinEntryAsync(call).ConfigureAwait(false);
+        call.InConference = true;
+    }
+
+    private static async Task ClosePinEntryAsync(GatewayCall call)
+    {
+        call.PinTimer?.Dispose();
+        lock (call.Gate) call.Pin?.StopListening();
+        if (call.Ivr is { } ivr)
+        {
+            call.Ivr = null;
+            await ivr.DisposeAsync().ConfigureAwait(false);
         }
     }
 
@@ -125,11 +301,10 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
 
     public async Task<ReInviteDecision> OnReInviteAsync(SipCall sip, ReadOnlyMemory<byte> offerBytes, CancellationToken cancellationToken)
     {
-        if (!_bySipCall.TryGetValue(sip, out var call) || call.MediaNode is null)
+        if (!_bySipCall.TryGetValue(sip, out var call))
             return ReInviteDecision.Reject(481);
         if (!SdpSessionDescription.TryParse(offerBytes.Span, out var offer, out _) || offer is null)
             return ReInviteDecision.Reject(488);
-        var media = _grains.GetGrain<IMediaNodeGrain>(call.MediaNode);
         var local = SdpSessionDescription.TryParse(sip.LocalSdp.Span, out var previous, out _) ? previous : null;
         var port = local?.Media.FirstOrDefault()?.Port ?? 9;
         var address = local?.Connection?.Address ?? _options.AdvertisedAddress;
@@ -137,7 +312,8 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
         if (negotiated.Audio is not { } audio)
             return ReInviteDecision.Reject(488);
         // The endpoint may have moved its own media (a new address or port): point the leg there.
-        await media.UpdateRemote(call.ParticipantId, audio.RemoteAddress, audio.RemoteRtpPort, audio.RemoteRtcpPort).ConfigureAwait(false);
+        if (call.MediaNode is { } mediaNode)
+            await _grains.GetGrain<IMediaNodeGrain>(mediaNode).UpdateRemote(call.ParticipantId, audio.RemoteAddress, audio.RemoteRtpPort, audio.RemoteRtcpPort).ConfigureAwait(false);
         return ReInviteDecision.Accept(negotiated.Answer!.ToString());
     }
 
@@ -147,13 +323,40 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
         if (_byParticipant.TryGetValue(participantId, out var call))
         {
             call.Joined = false; // the conference has already let it go
-            _ = Task.Run(async () =>
-            {
-                await call.Sip.HangUpAsync().ConfigureAwait(false);
-                await EndAsync(call, reason).ConfigureAwait(false);
-            });
+            _ = HangUpAsync(call, reason);
         }
     }
+
+    /// <summary>A caller waiting for the host was let in: its media now has a node, so move it there.</summary>
+    public void OnAdmitted(string participantId, string conference, JoinResult result)
+    {
+        if (!_byParticipant.TryGetValue(participantId, out var call) || result.MediaNode is not { } mediaNode) return;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await MoveToConferenceAsync(call, mediaNode).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                _logger.LogWarning(ex, "Admitted call {Participant} could not move to {MediaNode}", participantId, mediaNode);
+                await HangUpAsync(call, "Failed to join the conference").ConfigureAwait(false);
+            }
+        });
+    }
+
+    /// <summary>A prompt for a caller not yet in the conference ("waiting for the host", R-HG-1): played on its PIN entry port.</summary>
+    public void OnPrompt(string participantId, string conference, string promptId)
+    {
+        if (_byParticipant.TryGetValue(participantId, out var call) && call.Ivr is { } ivr)
+            _ = ivr.PlayAsync(PromptLibrary.Load(promptId));
+        else
+            _logger.LogDebug("Prompt {Prompt} for {Participant} not played: prompts inside the conference mix are not supported yet", promptId, participantId);
+    }
+
+    public void OnMuted(string participantId, string conference, bool muted) =>
+        _logger.LogInformation("Participant {Participant} of {Conference} {State} (the media node does not mute legs yet)",
+            participantId, conference, muted ? "muted" : "unmuted");
 
     internal void OnMediaDtmf(string participantId, string digits)
     {
@@ -161,8 +364,18 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
             OnDigits(call, digits);
     }
 
-    private void OnDigits(GatewayCall call, string digits) =>
-        _logger.LogDebug("DTMF {Digits} from {Participant} in {Conference}", digits, call.ParticipantId, call.Conference);
+    private async Task HangUpAsync(GatewayCall call, string reason)
+    {
+        try
+        {
+            await call.Sip.HangUpAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            _logger.LogDebug(ex, "BYE for {Participant} failed", call.ParticipantId);
+        }
+        await EndAsync(call, reason).ConfigureAwait(false);
+    }
 
     private async Task EndAsync(GatewayCall call, string reason)
     {
@@ -170,6 +383,7 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
         Forget(call);
         try
         {
+            await ClosePinEntryAsync(call).ConfigureAwait(false);
             if (call.Joined)
                 await _grains.GetGrain<IParticipantGrain>(call.ParticipantId).Hangup().ConfigureAwait(false);
             if (call.MediaNode is { } mediaNode)
@@ -188,7 +402,12 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
         _bySipCall.TryRemove(call.Sip, out _);
     }
 
-    private static bool RequiresPin(VirtualMeetingRoom room) => !string.IsNullOrEmpty(room.HostPin);
+    private static MediaAudioCodec MediaCodecOf(AudioCodec codec) => codec.EncodingName.ToUpperInvariant() switch
+    {
+        "OPUS" => MediaAudioCodec.Opus,
+        "PCMU" => MediaAudioCodec.Pcmu,
+        _ => MediaAudioCodec.Pcma,
+    };
 
     private static SdpAudioOptions AnswerOptions(string address, int port) => new()
     {
@@ -202,5 +421,6 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
     public async ValueTask DisposeAsync()
     {
         if (_endpoint is not null) await _endpoint.DisposeAsync().ConfigureAwait(false);
+        _breakIn.Prune();
     }
 }
