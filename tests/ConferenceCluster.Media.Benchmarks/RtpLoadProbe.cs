@@ -108,6 +108,15 @@ internal static class RtpLoadProbe
         generator.Stop();
         await conference.DisposeAsync();
 
+        for (int p = 0; p < n; p++)
+        {
+            double rate = (receivedAfter[p] - receivedBefore[p]) / wall;
+            if (rate < 45)
+            {
+                Console.WriteLine($"  starved: p{p} at {rate:F1} pkt/s; generator {generator.EndPointOf(p)}, media port {participants[p].LocalRtpPort}, sends to {participants[p].RemoteRtpEndPoint}; {participants[p].GetStatistics()}");
+            }
+        }
+
         double workerCores = (after.ThreadCpuTime - before.ThreadCpuTime).TotalSeconds / wall;
         double perParticipant = workerCores / n;
         double[] rates = receivedAfter.Zip(receivedBefore, (a, b) => (a - b) / wall).ToArray();

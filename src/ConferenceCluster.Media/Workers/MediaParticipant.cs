@@ -124,7 +124,13 @@ public sealed class MediaParticipant
         int received;
         while ((received = Transport.TryReceiveRtp(buffer, source)) >= 0)
         {
-            if (Inbound.OnPacket(buffer[..received], now, out DtmfDigit digit) == InboundPacketKind.DtmfDigit)
+            InboundPacketKind kind = Inbound.OnPacket(buffer[..received], now, out DtmfDigit digit);
+            if (kind is InboundPacketKind.Audio or InboundPacketKind.DtmfDigit or InboundPacketKind.TelephoneEvent)
+            {
+                Transport.ConfirmRtpSource(source);
+            }
+
+            if (kind == InboundPacketKind.DtmfDigit)
             {
                 RaiseDtmf(digit);
             }
@@ -132,7 +138,10 @@ public sealed class MediaParticipant
 
         while ((received = Transport.TryReceiveRtcp(buffer, source)) >= 0)
         {
-            OnRtcp(buffer[..received], now);
+            if (OnRtcp(buffer[..received], now))
+            {
+                Transport.ConfirmRtcpSource(source);
+            }
         }
     }
 
@@ -187,11 +196,11 @@ public sealed class MediaParticipant
         Transport.SendRtcp(writer.Packet);
     }
 
-    private void OnRtcp(ReadOnlySpan<byte> compound, long now)
+    private bool OnRtcp(ReadOnlySpan<byte> compound, long now)
     {
         if (!RtcpCompoundReader.IsValidCompound(compound))
         {
-            return;
+            return false;
         }
 
         _rtcpPacketsReceived++;
@@ -218,6 +227,8 @@ public sealed class MediaParticipant
                 _remoteSaidGoodbye = true;
             }
         }
+
+        return true;
     }
 
     private void OnReportAboutUs(RtcpReportBlock block)
