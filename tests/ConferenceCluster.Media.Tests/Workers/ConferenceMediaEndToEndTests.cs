@@ -26,7 +26,7 @@ public class ConferenceMediaEndToEndTests
     {
         var digits = new List<DtmfDigit>();
         var digitSeen = new TaskCompletionSource();
-        (double[][] levels, MediaParticipantStatistics[] stats) = await RunConference(
+        (double[][] levels, MediaParticipantStatistics[] stats, long steadyStateAllocation) = await RunConference(
             [AudioCodec.Opus, AudioCodec.Opus, AudioCodec.Opus], portBase: 44000,
             onDtmf: digit => { lock (digits) { digits.Add(digit); } digitSeen.TrySetResult(); });
 
@@ -35,6 +35,7 @@ public class ConferenceMediaEndToEndTests
         Assert.All(stats, s => Assert.InRange(s.PacketsSent, 50, 1000));
         Assert.Equal(0, stats[0].PacketsLost); // the key press's packets share the sequence space and are not loss
         Assert.Equal(1, stats[0].DtmfDigits);
+        Assert.Equal(0, steadyStateAllocation); // receive, jitter buffers, decode, mix, encode, send, RTCP: no garbage
 
         await digitSeen.Task.WaitAsync(TimeSpan.FromSeconds(5));
         lock (digits)
@@ -46,7 +47,7 @@ public class ConferenceMediaEndToEndTests
     [Fact]
     public async Task A_pcmu_participant_hears_the_opus_ones_and_they_hear_it()
     {
-        (double[][] levels, _) = await RunConference([AudioCodec.Opus, AudioCodec.Opus, AudioCodec.Pcmu], portBase: 44200, onDtmf: null);
+        (double[][] levels, _, _) = await RunConference([AudioCodec.Opus, AudioCodec.Opus, AudioCodec.Pcmu], portBase: 44200, onDtmf: null);
         AssertMixMinus(levels);
     }
 
@@ -72,7 +73,8 @@ public class ConferenceMediaEndToEndTests
     }
 
     /// <returns>levels[listener][talker]: the amplitude of each talker's tone in what the listener received.</returns>
-    private static async Task<(double[][] Levels, MediaParticipantStatistics[] Stats)> RunConference(AudioCodec[] codecs, int portBase, Action<DtmfDigit>? onDtmf)
+    /// <returns>Also the bytes the worker allocated between 0.4 s and 1.1 s into the talk (steady state, before the key press).</returns>
+    private static async Task<(double[][] Levels, MediaParticipantStatistics[] Stats, long SteadyStateAllocation)> RunConference(AudioCodec[] codecs, int portBase, Action<DtmfDigit>? onDtmf)
     {
         await using var engine = new MediaEngine(new MediaOptions
         {
@@ -105,8 +107,18 @@ public class ConferenceMediaEndToEndTests
             // 2 s of tones on an absolute 20 ms schedule, then 300 ms to collect the tail.
             const int frames = 100;
             long start = Stopwatch.GetTimestamp();
+            long allocatedAtStart = 0, allocatedAtEnd = 0;
             for (int frame = 0; frame < frames; frame++)
             {
+                if (frame == 20)
+                {
+                    allocatedAtStart = conference.Worker.GetStatistics().AllocatedBytes;
+                }
+                else if (frame == 55)
+                {
+                    allocatedAtEnd = conference.Worker.GetStatistics().AllocatedBytes;
+                }
+
                 for (int i = 0; i < endpoints.Length; i++)
                 {
                     endpoints[i].SendFrame(payloads[i][frame % payloads[i].Length]);
@@ -140,7 +152,7 @@ public class ConferenceMediaEndToEndTests
                 levels[listener] = Tones.Select(f => Goertzel.Amplitude(window, f, rate)).ToArray();
             }
 
-            return (levels, stats);
+            return (levels, stats, allocatedAtEnd - allocatedAtStart);
         }
         finally
         {
