@@ -158,6 +158,7 @@ public sealed class ConferenceMedia : IAsyncDisposable
 
         _participants.Remove(participant);
         _mixer.RemoveParticipant(participant.Id);
+        participant.SendGoodbye(System.Diagnostics.Stopwatch.GetTimestamp());
         participant.Inbound.Dispose();
         participant.Transport.Dispose();
         Interlocked.Decrement(ref _participantCount);

@@ -25,6 +25,7 @@ public sealed class MediaParticipant
     private readonly byte[] _rtcpBuffer = new byte[MaxRtcpBytes];
     private readonly byte[] _cname;
     private readonly RtcpReportBlock[] _reportBlock = new RtcpReportBlock[1];
+    private readonly uint[] _goodbyeSsrc = new uint[1];
 
     // RTCP state: LSR/DLSR bookkeeping for the remote's SRs, and the remote's view of our stream.
     private uint _lastSenderReportCompactNtp;
@@ -177,6 +178,21 @@ public sealed class MediaParticipant
             return;
         }
 
+        Transport.SendRtcp(ComposeReport(now, goodbye: false));
+    }
+
+    /// <summary>Tells the remote our stream ends (RTCP BYE after a final report), before the sockets close (worker thread).</summary>
+    internal void SendGoodbye(long now)
+    {
+        if (Outbound.PacketCount > 0)
+        {
+            Transport.SendRtcp(ComposeReport(now, goodbye: true));
+        }
+    }
+
+    /// <summary>SR (with a report block on the incoming stream once there is one) + SDES CNAME (+ BYE).</summary>
+    private ReadOnlySpan<byte> ComposeReport(long now, bool goodbye)
+    {
         var writer = new RtcpWriter(_rtcpBuffer);
         var sender = new RtcpSenderInfo(Outbound.Ssrc, RtcpSenderInfo.ToNtp(DateTimeOffset.UtcNow), Outbound.LastTimestamp, (uint)Outbound.PacketCount, (uint)Outbound.OctetCount);
         RtpReceiveStatistics receive = Inbound.Statistics;
@@ -193,7 +209,13 @@ public sealed class MediaParticipant
         }
 
         writer.WriteSourceDescriptionCname(Outbound.Ssrc, _cname);
-        Transport.SendRtcp(writer.Packet);
+        if (goodbye)
+        {
+            _goodbyeSsrc[0] = Outbound.Ssrc;
+            writer.WriteGoodbye(_goodbyeSsrc);
+        }
+
+        return _rtcpBuffer.AsSpan(0, writer.Written);
     }
 
     private bool OnRtcp(ReadOnlySpan<byte> compound, long now)
