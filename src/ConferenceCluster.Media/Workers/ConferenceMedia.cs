@@ -109,6 +109,7 @@ public sealed class ConferenceMedia : IAsyncDisposable
             Worker.Detach(this);
             return true;
         }).ConfigureAwait(false);
+        _engine.Forget(this);
     }
 
     /// <summary>Drains every leg's sockets (worker thread, before <see cref="Tick"/>).</summary>

@@ -38,6 +38,21 @@ public class ConferenceMediaLifecycleTests
     }
 
     [Fact]
+    public async Task Disposing_the_engine_closes_open_conferences_and_frees_their_ports()
+    {
+        var engine = new MediaEngine(new MediaOptions { WorkerCount = 1, BindAddress = IPAddress.Loopback, PortRange = new PortRange(44800, 44899) });
+        ConferenceMedia conference = await engine.CreateConferenceAsync("left-open");
+        await conference.AddParticipantAsync(new MediaEndpointOptions { Codec = AudioCodec.Opus, PayloadType = 111 });
+        Assert.Equal(1, engine.ConferenceCount);
+
+        await engine.DisposeAsync();
+
+        Assert.Equal(0, engine.ConferenceCount);
+        Assert.Equal(0, engine.PortAllocator.Allocated);
+        Assert.Equal(0, conference.ParticipantCount);
+    }
+
+    [Fact]
     public async Task Port_exhaustion_is_a_clear_error_and_leaves_nothing_behind()
     {
         await using var engine = new MediaEngine(new MediaOptions { WorkerCount = 1, BindAddress = IPAddress.Loopback, PortRange = new PortRange(44500, 44503) });
