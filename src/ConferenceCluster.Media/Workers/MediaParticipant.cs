@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using ConferenceCluster.Media.Codecs;
 using ConferenceCluster.Media.Mixing;
 using ConferenceCluster.Media.Rtcp;
