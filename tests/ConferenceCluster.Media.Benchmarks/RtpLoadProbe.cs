@@ -108,6 +108,15 @@ internal static class RtpLoadProbe
         generator.Stop();
         await conference.DisposeAsync();
 
+        // Name the first starved participant (fewer than 48 of 50 pkt/s): enough to tell a saturated worker
+        // (everyone short) from a broken leg (one at zero).
+        int starved = Enumerable.Range(0, n).Count(p => (receivedAfter[p] - receivedBefore[p]) / wall < 48);
+        if (starved > 0)
+        {
+            int p = Enumerable.Range(0, n).First(p => (receivedAfter[p] - receivedBefore[p]) / wall < 48);
+            Console.WriteLine($"  {starved} of {n} participants got < 48 pkt/s; e.g. p{p}: generator {generator.EndPointOf(p)}, media port {participants[p].LocalRtpPort}, sends to {participants[p].RemoteRtpEndPoint}; {participants[p].GetStatistics()}");
+        }
+
         double workerCores = (after.ThreadCpuTime - before.ThreadCpuTime).TotalSeconds / wall;
         double perParticipant = workerCores / n;
         double[] rates = receivedAfter.Zip(receivedBefore, (a, b) => (a - b) / wall).ToArray();

@@ -32,8 +32,9 @@ public enum JitterPlayout
 /// 16-bit frame number (the caller derives it from the RTP timestamp; see <see cref="Streams.InboundAudioStream"/>),
 /// so reordering and duplicates are handled for free; each tick releases the next frame in order.
 /// The target delay follows the measured interarrival jitter between <see cref="JitterBufferOptions.MinDelayFrames"/>
-/// and <see cref="JitterBufferOptions.MaxDelayFrames"/>: it grows by re-buffering after an underrun and shrinks by
-/// dropping a frame when the buffer has held too much for a while.
+/// and <see cref="JitterBufferOptions.MaxDelayFrames"/>. The actual delay grows when the buffer runs dry (playout
+/// waits, concealing, for the late packet) and when a talkspurt starts (it buffers up to the target), and shrinks
+/// by dropping a frame when the buffer has held more than target + 1 frames for a while.
 /// </summary>
 /// <remarks>
 /// Payload bytes live in one pooled array (capacity × max payload) rented at creation: inserting copies the packet
@@ -212,7 +213,9 @@ public sealed class JitterBuffer : IDisposable
         }
         else
         {
-            // Dry: conceal a little in case the next packet is only late, then go quiet and re-buffer.
+            // Dry: the packet is late or the talker stopped. Conceal without moving the playout position, so a late
+            // packet is still played when it comes: the delay grows by a frame per underrun (bounded by the
+            // shrink rule). After MaxConcealedFrames the stream counts as silent and re-buffers from scratch.
             if (++_consecutiveMissing > _options.MaxConcealedFrames)
             {
                 _started = false;
@@ -220,7 +223,7 @@ public sealed class JitterBuffer : IDisposable
             }
 
             UnderrunFrames++;
-            playout = JitterPlayout.Missing;
+            return JitterPlayout.Missing;
         }
 
         _nextSequence++;

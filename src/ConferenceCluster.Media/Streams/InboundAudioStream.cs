@@ -81,6 +81,12 @@ public sealed class InboundAudioStream : IDisposable
         }
     }
 
+    /// <summary>
+    /// The A.8 estimate moves 1/16 of the way per packet, so it means little before about 16 packets: until then
+    /// the buffer keeps <see cref="JitterBufferOptions.InitialDelayFrames"/>.
+    /// </summary>
+    public const int PacketsBeforeAdapting = 16;
+
     public AudioCodec Codec { get; }
 
     public byte PayloadType { get; }
@@ -199,7 +205,10 @@ public sealed class InboundAudioStream : IDisposable
             throw new ArgumentException($"A frame is {AudioFormat.MixFrameSamples} samples.", nameof(frame));
         }
 
-        _jitterBuffer.UpdateJitter(_statistics.JitterMilliseconds);
+        if (_statistics.PacketsReceived >= PacketsBeforeAdapting)
+        {
+            _jitterBuffer.UpdateJitter(_statistics.JitterMilliseconds);
+        }
         switch (_jitterBuffer.Next(out ReadOnlySpan<byte> payload, out ReadOnlySpan<byte> nextPayload))
         {
             case JitterPlayout.Packet:

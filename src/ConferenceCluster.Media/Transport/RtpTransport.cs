@@ -9,8 +9,10 @@ namespace ConferenceCluster.Media.Transport;
 /// <see cref="SocketAddress"/> buffers reused for the socket's lifetime, so no packet allocates.
 /// </summary>
 /// <remarks>
-/// Symmetric RTP (RFC 4961; "comedia"): when enabled the remote address is learnt from the first RTP (and RTCP)
-/// packet received, which is where a client behind NAT can actually be reached, overriding what its SDP said.
+/// Symmetric RTP (RFC 4961; "comedia"): when enabled the remote address is learnt from the first packet that the
+/// owner confirms as valid (<see cref="ConfirmRtpSource"/>, <see cref="ConfirmRtcpSource"/>), which is where a client
+/// behind NAT can actually be reached, overriding what its SDP said. Only confirmed packets latch: a stray datagram
+/// (or an RTCP report sent to the RTP port) must not hijack the stream.
 /// </remarks>
 public sealed class RtpTransport : IDisposable
 {
@@ -113,10 +115,46 @@ public sealed class RtpTransport : IDisposable
     /// <summary>Receives one RTP datagram if one is waiting.</summary>
     /// <param name="source">Scratch address the sender is written into (reused by the caller for every socket).</param>
     /// <returns>Bytes received, or -1 if nothing is waiting.</returns>
-    public int TryReceiveRtp(Span<byte> buffer, SocketAddress source) => TryReceive(_rtpSocket, buffer, source, _remoteRtp, ref _rtpLatched, rtcp: false);
+    public int TryReceiveRtp(Span<byte> buffer, SocketAddress source) => TryReceive(_rtpSocket, buffer, source);
 
     /// <summary>Receives one RTCP datagram if one is waiting.</summary>
-    public int TryReceiveRtcp(Span<byte> buffer, SocketAddress source) => TryReceive(_rtcpSocket, buffer, source, _remoteRtcp, ref _rtcpLatched, rtcp: true);
+    public int TryReceiveRtcp(Span<byte> buffer, SocketAddress source) => TryReceive(_rtcpSocket, buffer, source);
+
+    /// <summary>
+    /// The datagram just received from <paramref name="source"/> on the RTP socket was valid RTP of this session:
+    /// with symmetric RTP, the first such source becomes the remote (and, until RTCP arrives, its port + 1 the RTCP remote).
+    /// </summary>
+    public void ConfirmRtpSource(SocketAddress source)
+    {
+        if (!SymmetricRtp || _rtpLatched)
+        {
+            return;
+        }
+
+        CopyAddress(source, _remoteRtp);
+        _rtpLatched = true;
+        _hasRemoteRtp = true;
+        if (!_rtcpLatched)
+        {
+            // Until RTCP arrives itself, assume it comes from the next port (RFC 3550 §11).
+            CopyAddress(source, _remoteRtcp);
+            SetPort(_remoteRtcp, ReadPort(source) + 1);
+            _hasRemoteRtcp = true;
+        }
+    }
+
+    /// <summary>The datagram just received on the RTCP socket was a valid compound RTCP packet: latch its source.</summary>
+    public void ConfirmRtcpSource(SocketAddress source)
+    {
+        if (!SymmetricRtp || _rtcpLatched)
+        {
+            return;
+        }
+
+        CopyAddress(source, _remoteRtcp);
+        _rtcpLatched = true;
+        _hasRemoteRtcp = true;
+    }
 
     /// <summary>Sends one RTP packet to the remote; dropped if the remote is not known yet.</summary>
     public bool SendRtp(ReadOnlySpan<byte> packet) => _hasRemoteRtp && Send(_rtpSocket, packet, _remoteRtp);
@@ -135,7 +173,7 @@ public sealed class RtpTransport : IDisposable
         _allocator.Release(LocalRtpPort);
     }
 
-    private int TryReceive(Socket socket, Span<byte> buffer, SocketAddress source, SocketAddress remote, ref bool latched, bool rtcp)
+    private int TryReceive(Socket socket, Span<byte> buffer, SocketAddress source)
     {
         try
         {
@@ -145,29 +183,7 @@ public sealed class RtpTransport : IDisposable
                 return -1;
             }
 
-            int received = socket.ReceiveFrom(buffer, SocketFlags.None, source);
-            if (SymmetricRtp && !latched)
-            {
-                CopyAddress(source, remote);
-                latched = true;
-                if (rtcp)
-                {
-                    _hasRemoteRtcp = true;
-                }
-                else
-                {
-                    _hasRemoteRtp = true;
-                    if (!_hasRemoteRtcp)
-                    {
-                        // Until RTCP arrives itself, assume it comes from the next port (RFC 3550 §11).
-                        CopyAddress(source, _remoteRtcp);
-                        SetPort(_remoteRtcp, ReadPort(source) + 1);
-                        _hasRemoteRtcp = true;
-                    }
-                }
-            }
-
-            return received;
+            return socket.ReceiveFrom(buffer, SocketFlags.None, source);
         }
         catch (SocketException)
         {

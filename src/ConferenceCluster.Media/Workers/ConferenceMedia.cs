@@ -109,6 +109,7 @@ public sealed class ConferenceMedia : IAsyncDisposable
             Worker.Detach(this);
             return true;
         }).ConfigureAwait(false);
+        _engine.Forget(this);
     }
 
     /// <summary>Drains every leg's sockets (worker thread, before <see cref="Tick"/>).</summary>
@@ -158,6 +159,7 @@ public sealed class ConferenceMedia : IAsyncDisposable
 
         _participants.Remove(participant);
         _mixer.RemoveParticipant(participant.Id);
+        participant.SendGoodbye(System.Diagnostics.Stopwatch.GetTimestamp());
         participant.Inbound.Dispose();
         participant.Transport.Dispose();
         Interlocked.Decrement(ref _participantCount);

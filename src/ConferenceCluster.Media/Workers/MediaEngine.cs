@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using ConferenceCluster.Media.Mixing;
 using ConferenceCluster.Media.Transport;
 
@@ -11,6 +12,7 @@ namespace ConferenceCluster.Media.Workers;
 public sealed class MediaEngine : IAsyncDisposable
 {
     private readonly MediaWorker[] _workers;
+    private readonly ConcurrentDictionary<ConferenceMedia, byte> _conferences = new();
     private int _disposed;
 
     public MediaEngine(MediaOptions? options = null)
@@ -56,22 +58,33 @@ public sealed class MediaEngine : IAsyncDisposable
         }
 
         var conference = new ConferenceMedia(this, worker, conferenceId, mixerOptions ?? Options.Mixer);
+        _conferences.TryAdd(conference, 0);
         return worker.AttachAsync(conference);
     }
 
+    /// <summary>Conferences currently open on this engine.</summary>
+    public int ConferenceCount => _conferences.Count;
+
+    internal void Forget(ConferenceMedia conference) => _conferences.TryRemove(conference, out _);
+
     public IReadOnlyList<MediaWorkerStatistics> GetWorkerStatistics() => _workers.Select(w => w.GetStatistics()).ToArray();
 
-    /// <summary>Stops the workers. Conferences still open are abandoned with their sockets closed by the OS at exit; dispose them first.</summary>
-    public ValueTask DisposeAsync()
+    /// <summary>Closes every conference still open (their legs say BYE and release their ports), then stops the workers.</summary>
+    public async ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
-            foreach (MediaWorker worker in _workers)
-            {
-                worker.Dispose();
-            }
+            return;
         }
 
-        return ValueTask.CompletedTask;
+        foreach (ConferenceMedia conference in _conferences.Keys)
+        {
+            await conference.DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (MediaWorker worker in _workers)
+        {
+            worker.Dispose();
+        }
     }
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using ConferenceCluster.Media.Codecs;
 using ConferenceCluster.Media.Mixing;
 using ConferenceCluster.Media.Rtcp;
@@ -25,6 +24,7 @@ public sealed class MediaParticipant
     private readonly byte[] _rtcpBuffer = new byte[MaxRtcpBytes];
     private readonly byte[] _cname;
     private readonly RtcpReportBlock[] _reportBlock = new RtcpReportBlock[1];
+    private readonly uint[] _goodbyeSsrc = new uint[1];
 
     // RTCP state: LSR/DLSR bookkeeping for the remote's SRs, and the remote's view of our stream.
     private uint _lastSenderReportCompactNtp;
@@ -124,7 +124,13 @@ public sealed class MediaParticipant
         int received;
         while ((received = Transport.TryReceiveRtp(buffer, source)) >= 0)
         {
-            if (Inbound.OnPacket(buffer[..received], now, out DtmfDigit digit) == InboundPacketKind.DtmfDigit)
+            InboundPacketKind kind = Inbound.OnPacket(buffer[..received], now, out DtmfDigit digit);
+            if (kind is InboundPacketKind.Audio or InboundPacketKind.DtmfDigit or InboundPacketKind.TelephoneEvent)
+            {
+                Transport.ConfirmRtpSource(source);
+            }
+
+            if (kind == InboundPacketKind.DtmfDigit)
             {
                 RaiseDtmf(digit);
             }
@@ -132,7 +138,10 @@ public sealed class MediaParticipant
 
         while ((received = Transport.TryReceiveRtcp(buffer, source)) >= 0)
         {
-            OnRtcp(buffer[..received], now);
+            if (OnRtcp(buffer[..received], now))
+            {
+                Transport.ConfirmRtcpSource(source);
+            }
         }
     }
 
@@ -168,6 +177,21 @@ public sealed class MediaParticipant
             return;
         }
 
+        Transport.SendRtcp(ComposeReport(now, goodbye: false));
+    }
+
+    /// <summary>Tells the remote our stream ends (RTCP BYE after a final report), before the sockets close (worker thread).</summary>
+    internal void SendGoodbye(long now)
+    {
+        if (Outbound.PacketCount > 0)
+        {
+            Transport.SendRtcp(ComposeReport(now, goodbye: true));
+        }
+    }
+
+    /// <summary>SR (with a report block on the incoming stream once there is one) + SDES CNAME (+ BYE).</summary>
+    private ReadOnlySpan<byte> ComposeReport(long now, bool goodbye)
+    {
         var writer = new RtcpWriter(_rtcpBuffer);
         var sender = new RtcpSenderInfo(Outbound.Ssrc, RtcpSenderInfo.ToNtp(DateTimeOffset.UtcNow), Outbound.LastTimestamp, (uint)Outbound.PacketCount, (uint)Outbound.OctetCount);
         RtpReceiveStatistics receive = Inbound.Statistics;
@@ -184,14 +208,20 @@ public sealed class MediaParticipant
         }
 
         writer.WriteSourceDescriptionCname(Outbound.Ssrc, _cname);
-        Transport.SendRtcp(writer.Packet);
+        if (goodbye)
+        {
+            _goodbyeSsrc[0] = Outbound.Ssrc;
+            writer.WriteGoodbye(_goodbyeSsrc);
+        }
+
+        return _rtcpBuffer.AsSpan(0, writer.Written);
     }
 
-    private void OnRtcp(ReadOnlySpan<byte> compound, long now)
+    private bool OnRtcp(ReadOnlySpan<byte> compound, long now)
     {
         if (!RtcpCompoundReader.IsValidCompound(compound))
         {
-            return;
+            return false;
         }
 
         _rtcpPacketsReceived++;
@@ -218,6 +248,8 @@ public sealed class MediaParticipant
                 _remoteSaidGoodbye = true;
             }
         }
+
+        return true;
     }
 
     private void OnReportAboutUs(RtcpReportBlock block)

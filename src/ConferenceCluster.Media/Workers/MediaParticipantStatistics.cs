@@ -64,6 +64,12 @@ public readonly record struct MediaWorkerStatistics
     /// <summary>CPU time of the worker thread itself (Linux CLOCK_THREAD_CPUTIME_ID; zero elsewhere).</summary>
     public TimeSpan ThreadCpuTime { get; init; }
 
+    /// <summary>
+    /// Bytes the worker thread has allocated on the managed heap since it started. Flat in steady state: the hot
+    /// path allocates nothing per packet or tick; joins, leaves and DTMF hand-offs do.
+    /// </summary>
+    public long AllocatedBytes { get; init; }
+
     public int Conferences { get; init; }
 
     public int Participants { get; init; }

@@ -33,6 +33,7 @@ public sealed class MediaWorker : IDisposable
     private long _skippedTicks;
     private long _busyTimestampTicks;
     private long _threadCpuTicks;
+    private long _allocatedBytes;
     private int _participants;
     private int _conferenceCount;
 
@@ -71,6 +72,7 @@ public sealed class MediaWorker : IDisposable
         SkippedTicks = Interlocked.Read(ref _skippedTicks),
         BusyTime = TimeSpan.FromSeconds(Interlocked.Read(ref _busyTimestampTicks) / (double)_clock.TimestampFrequency),
         ThreadCpuTime = TimeSpan.FromTicks(Interlocked.Read(ref _threadCpuTicks)),
+        AllocatedBytes = Interlocked.Read(ref _allocatedBytes),
         Conferences = ConferenceCount,
         Participants = ParticipantCount,
     };
@@ -210,6 +212,7 @@ public sealed class MediaWorker : IDisposable
 
         Interlocked.Increment(ref _ticks);
         Volatile.Write(ref _threadCpuTicks, ThreadCpuClock.CurrentThread().Ticks);
+        Volatile.Write(ref _allocatedBytes, GC.GetAllocatedBytesForCurrentThread());
     }
 
     private void ReceiveAll()

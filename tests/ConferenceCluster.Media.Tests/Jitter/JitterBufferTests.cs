@@ -83,6 +83,21 @@ public class JitterBufferTests
     }
 
     [Fact]
+    public void A_late_packet_after_an_underrun_is_still_played_and_the_delay_grows()
+    {
+        using var buffer = new JitterBuffer(Options);
+        Insert(buffer, 1);
+        Insert(buffer, 2);
+        PlayAll(buffer, 2);
+        Assert.Equal(JitterPlayout.Missing, buffer.Next(out _, out _)); // 3 is late: conceal and wait for it
+        Assert.Equal(JitterInsertResult.Accepted, Insert(buffer, 3));
+        Insert(buffer, 4);
+        Assert.Equal([3, 4], PlayAll(buffer, 2));
+        Assert.Equal(1, buffer.UnderrunFrames);
+        Assert.Equal(0, buffer.LatePackets);
+    }
+
+    [Fact]
     public void Target_delay_follows_jitter_within_bounds()
     {
         using var buffer = new JitterBuffer(Options);

@@ -24,8 +24,10 @@ public class RtpTransportTests
         var buffer = new byte[1500];
         var source = new SocketAddress(AddressFamily.InterNetwork);
         int received = ReceiveWithin(transport, buffer, source);
-
         Assert.Equal(12, received);
+        Assert.False(transport.HasRemote); // receiving alone does not latch: the owner confirms valid RTP first
+
+        transport.ConfirmRtpSource(source);
         Assert.Equal(peer.LocalEndPoint, transport.RemoteRtpEndPoint);
         Assert.Equal(((IPEndPoint)peer.LocalEndPoint!).Port + 1, transport.RemoteRtcpEndPoint!.Port);
 
@@ -48,7 +50,9 @@ public class RtpTransportTests
         using var peer = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         peer.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         peer.SendTo(new byte[12], new IPEndPoint(IPAddress.Loopback, transport.LocalRtpPort));
-        ReceiveWithin(transport, new byte[64], new SocketAddress(AddressFamily.InterNetwork));
+        var source = new SocketAddress(AddressFamily.InterNetwork);
+        ReceiveWithin(transport, new byte[64], source);
+        transport.ConfirmRtpSource(source);
         Assert.Equal(sdpRemote, transport.RemoteRtpEndPoint);
     }
 
