@@ -36,5 +36,8 @@ public interface IMediaNodeGrain : IGrainWithStringKey
 
     Task<bool> RemoveLeg(string participantId);
 
+    /// <summary>Leaves the participant's voice out of the mix (mute, R-MUTE) or puts it back; it hears the conference either way.</summary>
+    Task<bool> SetMuted(string participantId, bool muted);
+
     Task<MediaLegStatistics?> GetLegStatistics(string participantId);
 }

@@ -93,6 +93,13 @@ public sealed class MediaNode : IAsyncDisposable
         return true;
     }
 
+    public async Task<bool> SetMutedAsync(string participantId, bool muted)
+    {
+        if (!_legs.TryGetValue(participantId, out var leg)) return false;
+        await leg.Participant.SetMutedAsync(muted).ConfigureAwait(false);
+        return true;
+    }
+
     public MediaLegStatistics? GetStatistics(string participantId)
     {
         if (!_legs.TryGetValue(participantId, out var leg)) return null;

@@ -14,5 +14,7 @@ public sealed class MediaNodeGrain(MediaNode media) : Grain, IMediaNodeGrain
 
     public Task<bool> RemoveLeg(string participantId) => media.RemoveLegAsync(participantId);
 
+    public Task<bool> SetMuted(string participantId, bool muted) => media.SetMutedAsync(participantId, muted);
+
     public Task<MediaLegStatistics?> GetLegStatistics(string participantId) => Task.FromResult(media.GetStatistics(participantId));
 }

@@ -147,6 +147,8 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
             call.Conference, call.ParticipantId, audio.Codec.EncodingName, audio.PayloadType, audio.TelephoneEventPayloadType,
             audio.TelephoneEventClockRate, audio.RemoteAddress, audio.RemoteRtpPort, audio.RemoteRtcpPort, _silo.Name)).ConfigureAwait(false);
         call.MediaNode = mediaNode;
+        if (call.Muted)
+            await _grains.GetGrain<IMediaNodeGrain>(mediaNode).SetMuted(call.ParticipantId, true).ConfigureAwait(false);
         _logger.LogInformation("Call {Participant} joined {Conference}: media on {MediaNode} port {Port}, {Codec}",
             call.ParticipantId, call.Conference, mediaNode, media.RtpPort, audio.Codec.EncodingName);
         return media;
@@ -354,9 +356,15 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
             _logger.LogDebug("Prompt {Prompt} for {Participant} not played: prompts inside the conference mix are not supported yet", promptId, participantId);
     }
 
-    public void OnMuted(string participantId, string conference, bool muted) =>
-        _logger.LogInformation("Participant {Participant} of {Conference} {State} (the media node does not mute legs yet)",
-            participantId, conference, muted ? "muted" : "unmuted");
+    /// <summary>Mute (one participant, or all Guests with *5, R-MUTE-2): the media node leaves its voice out of the mix.</summary>
+    public void OnMuted(string participantId, string conference, bool muted)
+    {
+        if (!_byParticipant.TryGetValue(participantId, out var call)) return;
+        call.Muted = muted;
+        if (call.MediaNode is { } mediaNode)
+            _ = _grains.GetGrain<IMediaNodeGrain>(mediaNode).SetMuted(participantId, muted)
+                .ContinueWith(t => _logger.LogWarning(t.Exception, "Could not mute {Participant}", participantId), TaskContinuationOptions.OnlyOnFaulted);
+    }
 
     internal void OnMediaDtmf(string participantId, string digits)
     {

@@ -132,7 +132,7 @@ public sealed class ConferenceMedia : IAsyncDisposable
         Span<short> frame = _frame;
         foreach (MediaParticipant participant in _participants)
         {
-            if (participant.Inbound.PullFrame(frame) != FrameSource.Silent)
+            if (participant.Inbound.PullFrame(frame) != FrameSource.Silent && !participant.Muted)
             {
                 _mixer.SubmitFrame(participant.Id, frame);
             }

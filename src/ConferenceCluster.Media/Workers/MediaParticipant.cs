@@ -83,6 +83,18 @@ public sealed class MediaParticipant
 
     internal RtpSendState Outbound { get; }
 
+    /// <summary>
+    /// A muted participant still hears the conference, but its voice is left out of everyone's mix (its stream is
+    /// still received and decoded, so it comes back at once on unmute). Read and written on the worker only.
+    /// </summary>
+    internal bool Muted { get; private set; }
+
+    public Task SetMutedAsync(bool muted) => _conference.Worker.InvokeAsync(() =>
+    {
+        Muted = muted;
+        return true;
+    });
+
     /// <summary>Points RTP at a new remote address (re-INVITE), applied on the worker before its next tick.</summary>
     public Task SetRemoteAsync(IPEndPoint remoteRtp, IPEndPoint? remoteRtcp = null)
     {

@@ -54,6 +54,24 @@ public class ConferenceMediaEndToEndTests
         AssertMixMinus(levels);
     }
 
+    // Seed R-MUTE-2: a muted Guest still hears the conference, nobody hears it.
+    [Fact]
+    public async Task A_muted_participant_hears_the_others_and_nobody_hears_it()
+    {
+        (double[][] levels, _, _, _) = await RunConference([AudioCodec.Opus, AudioCodec.Opus, AudioCodec.Opus], portBase: 44400, onDtmf: null, mutedIndex: 2);
+        for (int listener = 0; listener < Tones.Length; listener++)
+        {
+            for (int talker = 0; talker < Tones.Length; talker++)
+            {
+                double amplitude = levels[listener][talker];
+                if (talker == listener || talker == 2)
+                    Assert.True(amplitude < 150, $"participant {listener} hears {Tones[talker]} Hz at amplitude {amplitude:F0}");
+                else
+                    Assert.True(amplitude > 3000, $"participant {listener} hears {Tones[talker]} Hz only at amplitude {amplitude:F0} (sent at 6000)");
+            }
+        }
+    }
+
     private static void AssertMixMinus(double[][] levels)
     {
         for (int listener = 0; listener < Tones.Length; listener++)
@@ -76,7 +94,7 @@ public class ConferenceMediaEndToEndTests
 
     /// <returns>levels[listener][talker]: the amplitude of each talker's tone in what the listener received.</returns>
     /// <returns>Also the bytes the worker allocated between 0.4 s and 1.1 s into the talk (steady state, before the key press).</returns>
-    private static async Task<(double[][] Levels, MediaParticipantStatistics[] Stats, long SteadyStateAllocation, long SteadyStateTicks)> RunConference(AudioCodec[] codecs, int portBase, Action<DtmfDigit>? onDtmf)
+    private static async Task<(double[][] Levels, MediaParticipantStatistics[] Stats, long SteadyStateAllocation, long SteadyStateTicks)> RunConference(AudioCodec[] codecs, int portBase, Action<DtmfDigit>? onDtmf, int? mutedIndex = null)
     {
         await using var engine = new MediaEngine(new MediaOptions
         {
@@ -104,6 +122,11 @@ public class ConferenceMediaEndToEndTests
                     DtmfReceived = onDtmf is null ? null : (_, digit) => onDtmf(digit),
                 });
                 endpoints[i].Server = new IPEndPoint(IPAddress.Loopback, participants[i].LocalRtpPort);
+            }
+
+            if (mutedIndex is { } muted)
+            {
+                await participants[muted].SetMutedAsync(true);
             }
 
             // 2 s of tones on an absolute 20 ms schedule, then 300 ms to collect the tail. A dedicated thread, not
