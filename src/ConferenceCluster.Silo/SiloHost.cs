@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.Json;
+using ConferenceCluster.Conferencing.Configuration;
 using ConferenceCluster.Conferencing.Configuration.Store;
 using ConferenceCluster.Conferencing.Grains;
 using ConferenceCluster.Gateway;
@@ -33,6 +34,9 @@ public sealed class SiloHost : IAsyncDisposable
     private readonly Action<SiloBuilder>? _configureSilo;
     private readonly ILogger _logger;
     private IClusterStore? _store;
+    private NodeIdentity _identity = null!;
+    private readonly SemaphoreSlim _restartGate = new(1, 1);
+    private TaskCompletionSource _restarted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _httpStarted;
     private int _stopped;
 
@@ -102,11 +106,77 @@ public sealed class SiloHost : IAsyncDisposable
         await _store.InitializeAsync(cancellationToken).ConfigureAwait(false);
         await Services.GetRequiredService<AdminCredentials>().InitializeAsync(_store.Documents, cluster.Id, cancellationToken).ConfigureAwait(false);
 
-        var silo = BuildSilo(_store);
+        _identity = await NodeIdentityAsync(_store, cancellationToken).ConfigureAwait(false);
+        await StartSiloAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task StartSiloAsync(CancellationToken cancellationToken)
+    {
+        var silo = BuildSilo(_store!, _identity);
         Services.GetRequiredService<LocalSilo>().Current = silo;
         await silo.StartAsync(cancellationToken).ConfigureAwait(false);
+        silo.Services.GetRequiredService<ConfigurationView>().Changed += OnConfigurationChanged;
         _logger.LogInformation("Silo {Name} serves HTTP on port {HttpPort}", silo.Name, HttpPort);
     }
+
+    /// <summary>
+    /// What this node is: its configuration keys, unless an operator has configured the node in the management API,
+    /// whose system location and role then win (the configuration lives in the cluster database, R3).
+    /// </summary>
+    private async Task<NodeIdentity> NodeIdentityAsync(IClusterStore store, CancellationToken cancellationToken)
+    {
+        var configured = new NodeIdentity(Configuration.Silo.Location, Configuration.Silo.Role);
+        var record = await new ConfigurationRepository(store).GetNodeAsync(Configuration.Silo.Name, cancellationToken).ConfigureAwait(false);
+        if (record?.Value is not { Origin: NodeOrigin.Operator, Node: var node })
+            return configured;
+        var managed = new NodeIdentity(node.SystemLocation, node.Role == NodeRole.Proxying ? SiloRole.Proxying : SiloRole.Transcoding);
+        if (managed != configured)
+            _logger.LogInformation("The management API configures node {Name} as {Location}/{Role}; that wins over Silo:Location and Silo:Role",
+                Configuration.Silo.Name, managed.Location, managed.Role);
+        return managed;
+    }
+
+    /// <summary>
+    /// Seed R13 (L1541, L1545): changing a node's system location or role disconnects its calls and restarts it.
+    /// The silo leaves gracefully and a new one joins with the new identity, in this process.
+    /// </summary>
+    private void OnConfigurationChanged(ConfigurationSnapshot snapshot)
+    {
+        if (!snapshot.Nodes.TryGetValue(Configuration.Silo.Name, out var record) || record.Origin != NodeOrigin.Operator)
+            return;
+        var wanted = new NodeIdentity(record.Node.SystemLocation, record.Node.Role == NodeRole.Proxying ? SiloRole.Proxying : SiloRole.Transcoding);
+        if (wanted != _identity && Volatile.Read(ref _stopped) == 0)
+            _ = RestartSiloAsync(wanted);
+    }
+
+    private async Task RestartSiloAsync(NodeIdentity wanted)
+    {
+        if (!await _restartGate.WaitAsync(0).ConfigureAwait(false)) return;
+        try
+        {
+            if (wanted == _identity) return;
+            _logger.LogWarning("Node {Name} changes from {OldLocation}/{OldRole} to {Location}/{Role}: its calls are disconnected and it restarts (R13)",
+                Configuration.Silo.Name, _identity.Location, _identity.Role, wanted.Location, wanted.Role);
+            var previous = Silo;
+            previous.Services.GetRequiredService<ConfigurationView>().Changed -= OnConfigurationChanged;
+            var restarted = Interlocked.Exchange(ref _restarted, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+            await previous.StopAsync().ConfigureAwait(false);
+            _identity = wanted;
+            await StartSiloAsync(CancellationToken.None).ConfigureAwait(false);
+            restarted.TrySetResult();
+        }
+        catch (Exception ex)
+        {
+            _logger.LogCritical(ex, "Node {Name} could not restart", Configuration.Silo.Name);
+        }
+        finally
+        {
+            _restartGate.Release();
+        }
+    }
+
+    /// <summary>The system location and role a node runs with (what R13 restarts it for).</summary>
+    private sealed record NodeIdentity(string Location, SiloRole Role);
 
     /// <summary>
     /// Runs until the process is asked to stop (SIGTERM, Ctrl-C) or the silo stops by itself; then leaves the
@@ -129,18 +199,35 @@ public sealed class SiloHost : IAsyncDisposable
         using (_app.Lifetime.ApplicationStopping.Register(() => stopRequested.TrySetResult()))
         using (cancellationToken.Register(() => stopRequested.TrySetResult()))
         {
-            var terminated = Silo.Terminated;
-            if (await Task.WhenAny(stopRequested.Task, terminated).ConfigureAwait(false) == terminated
-                && await terminated.ConfigureAwait(false) is var reason and not SiloTermination.Graceful)
+            while (true)
             {
-                // As an Orleans silo does: a silo the cluster gave up on must not linger; its supervisor restarts it.
-                _logger.LogCritical("The silo stopped ({Reason}); the process exits with code {ExitCode}", reason, ExitSiloFailed);
-                await StopAsync().ConfigureAwait(false);
-                return ExitSiloFailed;
+                var terminated = Silo.Terminated;
+                var restarted = Volatile.Read(ref _restarted).Task;
+                var first = await Task.WhenAny(stopRequested.Task, terminated, restarted).ConfigureAwait(false);
+                if (first == stopRequested.Task)
+                    break;
+                if (first == restarted || (terminated.Result == SiloTermination.Graceful && await WaitForRestartAsync(restarted).ConfigureAwait(false)))
+                    continue; // R13: the node came back with its new identity
+                if (terminated.Result is var reason and not SiloTermination.Graceful)
+                {
+                    // As an Orleans silo does: a silo the cluster gave up on must not linger; its supervisor restarts it.
+                    _logger.LogCritical("The silo stopped ({Reason}); the process exits with code {ExitCode}", reason, ExitSiloFailed);
+                    await StopAsync().ConfigureAwait(false);
+                    return ExitSiloFailed;
+                }
+                break;
             }
         }
         await StopAsync().ConfigureAwait(false);
         return 0;
+    }
+
+    /// <summary>A graceful stop that is a restart in progress (R13) completes the restart; one that is not, does not.</summary>
+    private async Task<bool> WaitForRestartAsync(Task restarted)
+    {
+        if (_restartGate.CurrentCount == 1) return false;
+        await restarted.ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>Leaves the cluster gracefully (if still in it), then stops HTTP and closes the cluster database.</summary>
@@ -162,7 +249,7 @@ public sealed class SiloHost : IAsyncDisposable
         await _app.DisposeAsync().ConfigureAwait(false);
     }
 
-    private Runtime.Hosting.Silo BuildSilo(IClusterStore store)
+    private Runtime.Hosting.Silo BuildSilo(IClusterStore store, NodeIdentity identity)
     {
         var options = Configuration.Silo;
         var siloOptions = new SiloOptions
@@ -176,8 +263,8 @@ public sealed class SiloHost : IAsyncDisposable
             GatewayEnabled = true,
             Metadata =
             {
-                [SiloMetadataKeys.Location] = options.Location,
-                [SiloMetadataKeys.Role] = options.Role.ToString().ToLowerInvariant(),
+                [SiloMetadataKeys.Location] = identity.Location,
+                [SiloMetadataKeys.Role] = identity.Role.ToString().ToLowerInvariant(),
                 [SiloMetadataKeys.HttpPort] = HttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             },
         };
