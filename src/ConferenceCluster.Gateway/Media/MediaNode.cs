@@ -21,7 +21,7 @@ public sealed class MediaNode : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Lazy<MediaEngine> _engine;
     private readonly ConcurrentDictionary<string, Lazy<Task<ConferenceMedia>>> _conferences = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, (string Conference, MediaParticipant Participant)> _legs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string Conference, MediaParticipant Participant, string Codec)> _legs = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _conferenceGate = new(1, 1);
 
     public MediaNode(GatewayOptions options, IGrainFactory grains, ILogger<MediaNode> logger)
@@ -64,7 +64,7 @@ public sealed class MediaNode : IAsyncDisposable
             RemoteRtcp = new IPEndPoint(remote, request.RemoteRtcpPort),
             DtmfReceived = (_, digit) => OnDtmf(request, digit),
         }).ConfigureAwait(false);
-        _legs[request.ParticipantId] = (request.Conference, participant);
+        _legs[request.ParticipantId] = (request.Conference, participant, request.Codec);
         return new MediaLegAddress(_options.AdvertisedAddress, participant.LocalRtpPort, participant.LocalRtcpPort);
     }
 
@@ -104,7 +104,7 @@ public sealed class MediaNode : IAsyncDisposable
     {
         if (!_legs.TryGetValue(participantId, out var leg)) return null;
         var statistics = leg.Participant.GetStatistics();
-        return new MediaLegStatistics(participantId, leg.Participant.Codec.ToString(), statistics.PacketsReceived, statistics.PacketsLost,
+        return new MediaLegStatistics(participantId, leg.Codec, statistics.PacketsReceived, statistics.PacketsLost,
             statistics.JitterMs, leg.Participant.RemoteRtpEndPoint?.ToString());
     }
 

@@ -3,6 +3,7 @@ using ConferenceCluster.Conferencing.Capacity;
 using ConferenceCluster.Conferencing.Configuration.Store;
 using ConferenceCluster.Conferencing.Grains;
 using ConferenceCluster.Conferencing.Grains.Interfaces;
+using ConferenceCluster.Gateway.Media;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ConferenceCluster.Silo.Api.Admin.Status;
@@ -37,7 +38,17 @@ public sealed record ParticipantStatusDto(
     string SystemLocation,
     DateTimeOffset ConnectTime,
     string ServiceType,
-    string ResourceUri);
+    string ResourceUri)
+{
+    /// <summary>The negotiated audio codec (opus, PCMU, PCMA), from the media node.</summary>
+    public string? Codec { get; init; }
+    /// <summary>Where the endpoint's media comes from, as the media node sees it (after symmetric RTP latching).</summary>
+    public string? RemoteAddress { get; init; }
+    public long? RxPackets { get; init; }
+    public long? RxPacketsLost { get; init; }
+    /// <summary>Interarrival jitter of the received stream in milliseconds (RFC 3550 A.8).</summary>
+    public double? RxJitter { get; init; }
+}
 
 /// <summary>One backplane of a conference (<c>/api/admin/status/v1/backplane/</c>): <c>type</c> local or geo, its two media nodes and their locations.</summary>
 public sealed record BackplaneStatusDto(
@@ -101,10 +112,14 @@ public static class ConferenceStatusEndpoints
             Gather(local, ct, all => ResourceList.Page(request, all.SelectMany(Conferences), ConferenceFilters)));
         statusApi.MapGet("/conference/{id}/", (string id, LocalSilo local, CancellationToken ct) =>
             Gather(local, ct, all => One(all.SelectMany(Conferences), c => c.Id == id, "conference", id)));
-        statusApi.MapGet("/participant/", (HttpRequest request, LocalSilo local, CancellationToken ct) =>
-            Gather(local, ct, all => ResourceList.Page(request, all.SelectMany(Participants), ParticipantFilters)));
-        statusApi.MapGet("/participant/{id}/", (string id, LocalSilo local, CancellationToken ct) =>
-            Gather(local, ct, all => One(all.SelectMany(Participants), p => p.Id == id, "participant", id)));
+        statusApi.MapGet("/participant/", async (HttpRequest request, LocalSilo local, CancellationToken ct) =>
+            local.Active() is { } silo
+                ? ResourceList.Page(request, await WithMediaAsync(silo, (await RunningAsync(silo, ct)).SelectMany(Participants)), ParticipantFilters)
+                : AdminApi.Starting());
+        statusApi.MapGet("/participant/{id}/", async (string id, LocalSilo local, CancellationToken ct) =>
+            local.Active() is { } silo
+                ? One(await WithMediaAsync(silo, (await RunningAsync(silo, ct)).SelectMany(Participants).Where(p => p.Id == id)), p => p.Id == id, "participant", id)
+                : AdminApi.Starting());
         statusApi.MapGet("/backplane/", (HttpRequest request, LocalSilo local, CancellationToken ct) =>
             Gather(local, ct, all => ResourceList.Page(request, all.SelectMany(Backplanes), BackplaneFilters)));
         statusApi.MapGet("/backplane/{id}/", (string id, LocalSilo local, CancellationToken ct) =>
@@ -165,6 +180,28 @@ public static class ConferenceStatusEndpoints
             p.JoinedAt,
             "conference",
             Uri(ParticipantPath, p.ParticipantId)));
+
+    /// <summary>What each participant's media node measures on its leg: codec, remote address, packets, loss, jitter.</summary>
+    private static async Task<IReadOnlyList<ParticipantStatusDto>> WithMediaAsync(Runtime.Hosting.Silo silo, IEnumerable<ParticipantStatusDto> participants) =>
+        await Task.WhenAll(participants.Select(async p =>
+        {
+            try
+            {
+                var leg = await silo.GrainFactory.GetGrain<IMediaNodeGrain>(p.MediaNode).GetLegStatistics(p.Id);
+                return leg is null ? p : p with
+                {
+                    Codec = leg.Codec,
+                    RemoteAddress = leg.RemoteAddress,
+                    RxPackets = leg.PacketsReceived,
+                    RxPacketsLost = leg.PacketsLost,
+                    RxJitter = Math.Round(leg.JitterMs, 1),
+                };
+            }
+            catch (Exception)
+            {
+                return p; // a media node that does not answer leaves the media fields empty, not the page
+            }
+        }));
 
     private static IEnumerable<BackplaneStatusDto> Backplanes((ConferenceStatus Status, string Tag) running) =>
         running.Status.Backplanes.Select(b =>
