@@ -226,6 +226,22 @@ public sealed class ConferenceGrain(
 
     public async Task MuteAllGuests(bool muted) => await ControlAsync(lobby => lobby.MuteAllGuests(muted));
 
+    public async Task<bool> ChangeRole(string participantId, ParticipantRole role, string? requestedBy = null)
+    {
+        var waiting = _waiting.GetValueOrDefault(participantId);
+        var details = _placement?.Participants.ContainsKey(participantId) == true ? _participants.GetValueOrDefault(participantId) : null;
+        if (waiting is null && details is null) return false;
+        if (role == ParticipantRole.Guest && requestedBy == participantId) return false; // L7052
+        // Recorded first: a waiting caller made Host is placed with the new role as the lobby lets it in.
+        if (waiting is not null) _waiting = _waiting.SetItem(participantId, waiting with { Request = waiting.Request with { Role = role } });
+        if (details is not null && details.Role != role)
+        {
+            _participants = _participants.SetItem(participantId, details with { Role = role });
+            _dirty = true;
+        }
+        return await ControlAsync(lobby => lobby.ChangeRole(participantId, role, requestedBy));
+    }
+
     public async Task<bool> SetMuted(string participantId, bool muted) =>
         await ControlAsync(lobby => lobby.SetMuted(participantId, muted)) && _lobby?.IsMuted(participantId) == muted;
 

@@ -287,4 +287,41 @@ public class LobbyGrainTests
         Assert.Equal((0, (DateTimeOffset?)null), (status.Waiting!.Count, status.StartedAt));
         Assert.Empty(_legs.Of("guest", "disconnected")); // it hung up itself
     }
+
+    [Fact]
+    public async Task Q4_a_waiting_caller_who_types_the_Host_PIN_is_made_Host_and_joins_and_a_Guest_cannot_demote_itself_L7052()
+    {
+        await using var cluster = await StartAsync();
+        Assert.True((await Call(cluster, "late-host", "Lab02", ParticipantRole.Guest)).Waiting);
+        Assert.False(await cluster.Conference(Room).ChangeRole("late-host", ParticipantRole.Guest, requestedBy: "late-host"));
+
+        Assert.True(await cluster.Conference(Room).ChangeRole("late-host", ParticipantRole.Host));
+        Assert.NotNull(((JoinResult)(await EventuallyAsync("late-host", "admitted")).Detail!).MediaNode);
+        Assert.Equal(ParticipantRole.Host, Assert.Single((await cluster.Conference(Room).GetStatus()).Participants).Role);
+        // Now the meeting has started, a Guest joins at once.
+        Assert.False((await Call(cluster, "guest", "Lab03", ParticipantRole.Guest)).Waiting);
+    }
+
+    [Fact]
+    public async Task After_a_takeover_the_lobby_is_rebuilt_from_the_roles_so_the_Guests_only_timeout_still_follows_the_last_Host_R_HG_5()
+    {
+        NodeSpec[] nodes = [.. Nodes, NodeSpec.Transcoding("Lab04", "Lab", hdCalls: 10)];
+        await using var cluster = await StartAsync(nodes: nodes);
+        // Find the conference's silo and keep media off it, so killing it loses no call, only the activation.
+        await cluster.Conference(Room).GetStatus();
+        var grain = new Runtime.Core.GrainId(typeof(IConferenceGrain).FullName!, Room);
+        var silo = (await cluster.TestCluster.Store.Directory.LookupAsync(grain))!.Silo;
+        var conferenceNode = cluster.Silos.Single(s => s.Value.Address == silo).Key;
+        await cluster.FillAsync(conferenceNode);
+        var others = nodes.Select(n => n.Name).Where(n => n != conferenceNode).ToList();
+        await Call(cluster, "host", others[0], ParticipantRole.Host);
+        Assert.False((await Call(cluster, "guest", others[1], ParticipantRole.Guest)).Waiting);
+
+        await cluster.KillAsync(conferenceNode);
+        var status = await cluster.Conference(Room).GetStatus();
+        Assert.Equal(["guest", "host"], status.Participants.Select(p => p.ParticipantId).Order());
+
+        await cluster.GrainsOn(others[0]).GetGrain<IParticipantGrain>("host").Hangup();
+        Assert.Equal(DisconnectReason.AllHostsDeparted.Text, (await EventuallyAsync("guest", "disconnected")).Detail);
+    }
 }

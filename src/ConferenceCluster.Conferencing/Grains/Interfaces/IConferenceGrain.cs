@@ -142,6 +142,12 @@ public interface IConferenceGrain : IGrainWithStringKey
     /// <summary>Mute all Guests on or off (R-MUTE-2): every Guest in now, and every Guest who joins later.</summary>
     Task MuteAllGuests(bool muted);
 
+    /// <summary>
+    /// Make Host / Make Guest (R-HG-8), or a waiting caller who typed the Host PIN from the waiting screen (Q4, L8441),
+    /// who then joins. Nobody may make themselves a Guest (L7052): pass who asked. False if refused or not there.
+    /// </summary>
+    Task<bool> ChangeRole(string participantId, ParticipantRole role, string? requestedBy = null);
+
     /// <summary>Mutes or unmutes one participant in the conference, e.g. one Guest after mute-all (R-MUTE-2). False if it is not in.</summary>
     Task<bool> SetMuted(string participantId, bool muted);
 
