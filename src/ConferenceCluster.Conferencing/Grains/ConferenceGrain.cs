@@ -661,9 +661,23 @@ public sealed class ConferenceGrain(
         _lobbyTimer = null;
         _lobbyTimerDue = null;
         await DropFailedNodesAsync();
+        await DropWaitingOnGoneNodesAsync();
         if (_running && _lobby is { HasEnded: false } lobby)
             await CarryOutAsync(lobby.Tick());
         await AfterChangeAsync(ParticipantLeft);
+    }
+
+    /// <summary>
+    /// Waiting calls hold no media, so node failures (which follow the nodes the placement uses) do not reach them:
+    /// on each lobby tick, a waiting call whose signalling node is no longer a live node is dropped (and told, in case
+    /// this silo's view merely lags).
+    /// </summary>
+    private async Task DropWaitingOnGoneNodesAsync()
+    {
+        if (_waiting.IsEmpty) return;
+        var live = clusterNodes.Live().Select(n => n.Node.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var (id, waiting) in _waiting.Where(kv => !live.Contains(kv.Value.Request.SignalingNode)).ToList())
+            await RemoveWaitingAsync(id, $"Conferencing Node {waiting.Request.SignalingNode} failed", notify: true);
     }
 
     /// <summary>A one-way notice to a call leg; its silo may be gone, which is no concern of the conference.</summary>

@@ -47,7 +47,7 @@ public sealed class ParticipantGrain(ConferencingOptions options, IEnumerable<IC
 
     public Task Disconnected(string conference, string reason)
     {
-        if (_status.Conference != conference || _status.State != CallLegState.Connected)
+        if (!IsIn(conference))
             return Task.CompletedTask;
         Ended(reason);
         // The signalling side (the SIP gateway of this silo) ends the call with the endpoint.
@@ -84,7 +84,13 @@ public sealed class ParticipantGrain(ConferencingOptions options, IEnumerable<IC
     public Task<CallLegStatus> GetStatus() => Task.FromResult(_status);
 
     /// <summary>A notice from the conference this call is in (or waiting in); late notices to an ended call are dropped.</summary>
-    private bool IsIn(string conference) => _status.Conference == conference && _status.State == CallLegState.Connected;
+    private bool IsIn(string conference)
+    {
+        if (_status.Conference == conference && _status.State == CallLegState.Connected) return true;
+        // A notice to a leg whose silo died activates a fresh, idle grain here: nothing to keep (it is never collected otherwise).
+        if (_status.State == CallLegState.Idle) DeactivateOnIdle();
+        return false;
+    }
 
     private void Ended(string reason)
     {

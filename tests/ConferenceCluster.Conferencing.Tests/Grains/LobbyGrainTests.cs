@@ -324,4 +324,26 @@ public class LobbyGrainTests
         await cluster.GrainsOn(others[0]).GetGrain<IParticipantGrain>("host").Hangup();
         Assert.Equal(DisconnectReason.AllHostsDeparted.Text, (await EventuallyAsync("guest", "disconnected")).Detail);
     }
+
+    [Fact]
+    public async Task A_waiting_call_whose_signalling_node_dies_leaves_the_lobby_and_takes_no_media_later()
+    {
+        await using var cluster = await StartAsync();
+        await cluster.Conference(Room).GetStatus();
+        var grain = new Runtime.Core.GrainId(typeof(IConferenceGrain).FullName!, Room);
+        var silo = (await cluster.TestCluster.Store.Directory.LookupAsync(grain))!.Silo;
+        var doomed = Nodes.Select(n => n.Name).First(n => cluster.Silos[n].Address != silo);
+        Assert.True((await Call(cluster, "guest", doomed, ParticipantRole.Guest)).Waiting);
+
+        await cluster.KillAsync(doomed);
+        var deadline = DateTime.UtcNow + Patience;
+        while ((await cluster.Conference(Room).GetStatus()).Waiting!.Count > 0)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the dead node's waiting call is still waiting");
+            await Task.Delay(50);
+        }
+        var alive = Nodes.Select(n => n.Name).First(n => n != doomed);
+        Assert.False((await Call(cluster, "host", alive, ParticipantRole.Host)).Waiting);
+        Assert.Equal("host", Assert.Single((await cluster.Conference(Room).GetStatus()).Participants).ParticipantId);
+    }
 }
