@@ -1,3 +1,6 @@
+using ConferenceCluster.Conferencing.Configuration;
+using ConferenceCluster.Conferencing.Services;
+
 namespace ConferenceCluster.Conferencing;
 
 /// <summary>Tunables of the conferencing grains and the per-silo configuration view (configuration section <c>Conferencing</c>).</summary>
@@ -29,6 +32,12 @@ public sealed class ConferencingOptions
 
     /// <summary>How long an ended call leg's grain stays, so the gateway can still read why it ended.</summary>
     public TimeSpan EndedCallLinger { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// The Host/Guest timers a conference instance runs with, from the Global Settings it starts under (R-HG-1/2/5,
+    /// R-END-1). Tests shorten the fixed waiting-prompt cadence (30 s video, 15 s audio, L6938) here.
+    /// </summary>
+    public Func<GlobalSettings, HostedConferenceOptions> HostedConference { get; set; } = HostedConferenceOptions.From;
 
     /// <summary>Whether conference and participant history records are written to the cluster database.</summary>
     public bool WriteHistory { get; set; } = true;

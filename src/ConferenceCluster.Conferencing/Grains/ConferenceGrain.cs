@@ -5,6 +5,7 @@ using ConferenceCluster.Conferencing.Configuration;
 using ConferenceCluster.Conferencing.Configuration.Store;
 using ConferenceCluster.Conferencing.Grains.Interfaces;
 using ConferenceCluster.Conferencing.History;
+using ConferenceCluster.Conferencing.Services;
 using ConferenceCluster.Runtime.Core;
 using ConferenceCluster.Runtime.Membership;
 using ConferenceCluster.Runtime.Storage;
@@ -22,6 +23,13 @@ namespace ConferenceCluster.Conferencing.Grains;
 /// Loads come fresh from the NodeGrains of the locations the join may use (the signalling location and its media
 /// locations), not from a cache: one cheap call per node per join, and a refused reservation simply retries with
 /// newer loads. Never collected while it has participants; deactivates as soon as it is empty.
+/// <para>
+/// The Host/Guest rules (R-HG, R-LOCK, R-MUTE, R-DTMF) are a <see cref="HostedConference"/> it owns: a join asks it
+/// whether the caller joins now or waits for the host. A waiting participant holds no media and no capacity; when
+/// it is let in, it is allocated exactly as a direct join and its ParticipantGrain is told one-way
+/// (<see cref="IParticipantGrain.Admitted"/>). Prompts and mutes reach call legs the same way. One grain timer
+/// runs at <see cref="HostedConference.NextDueAt"/>. The lobby is not persisted (docs/decisions.md).
+/// </para>
 /// </remarks>
 [HashBasedPlacement]
 [CollectionAgeLimit(AlwaysActive = true)]
@@ -49,6 +57,19 @@ public sealed class ConferenceGrain(
     /// <summary>Set before any write of the instance record, cleared only by a successful delete.</summary>
     private bool _stateMayExist;
     private IDisposable? _emptyTimer;
+    /// <summary>An instance is running from its first accepted participant (in or waiting) until it ends.</summary>
+    private bool _running;
+    /// <summary>The instance's Host/Guest rules; the PIN policy it was built with (fixed for the instance).</summary>
+    private HostedConference? _lobby;
+    private PinPolicy _pins = PinPolicy.None;
+    /// <summary>Waiting for the host, with the join they asked for, in arrival order (the lobby keeps the order).</summary>
+    private ImmutableDictionary<string, WaitingParticipant> _waiting = ImmutableDictionary<string, WaitingParticipant>.Empty;
+    private IDisposable? _lobbyTimer;
+    private DateTimeOffset? _lobbyTimerDue;
+    /// <summary>Why the lobby ended the conference (## from a Host, Guests-only timeout), for the conference history.</summary>
+    private string? _endReason;
+    /// <summary>The placement changed since the instance record was last written.</summary>
+    private bool _dirty;
 
     private string Name => GetPrimaryKeyString();
 
@@ -68,13 +89,17 @@ public sealed class ConferenceGrain(
         _startedAt = state.StartedAt;
         _participantsEver = state.ParticipantsEver;
         logger.LogInformation("Conference {Conference} restored with {Count} participants", Name, _participants.Count);
+        _running = !_placement.IsEmpty;
+        if (_running) RebuildLobby();
         await DropFailedNodesAsync();
         if (_placement is not null) await ReconcileLedgersAsync();
+        ScheduleLobbyTimer();
     }
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         membership.Changed -= OnMembershipChanged;
+        _lobbyTimer?.Dispose();
         return Task.CompletedTask;
     }
 
@@ -83,28 +108,73 @@ public sealed class ConferenceGrain(
         await DropFailedNodesAsync();
         if (_placement?.Participants.TryGetValue(request.ParticipantId, out var placed) == true)
             return Accepted(placed);
+        if (_waiting.TryGetValue(request.ParticipantId, out var waiting))
+            return WaitingResult(waiting.Request);
 
         var room = configuration.Current.Conferences.GetValueOrDefault(Name)
                    ?? (await repository.GetConferenceAsync(Name))?.Value; // created since this silo's last poll
         if (room is null)
             return EndIfEmpty(Rejected(request, JoinRejectionReason.ConferenceNotFound, "conference not found"));
-        if (_placement is null || _placement.IsEmpty)
+        if (!_running)
         {
             // The media policy is fixed when the instance starts (a Maximum call quality change applies to later conferences, L7659).
             _placement = ConferencePlacement.Start(Name, ConferenceMediaPolicy.For(room, configuration.Current.Global));
-            _startedAt = time.GetUtcNow();
+            _pins = PinPolicy.For(room);
+            _lobby = NewLobby();
         }
-        if (room.ParticipantLimit is { } limit && _placement.Participants.Count >= limit)
+        else if (_lobby is null || _lobby.HasEnded)
+        {
+            RebuildLobby();
+        }
+        var lobby = _lobby!;
+        // R-PIN-2 rows 1–2 (L6990–7003): where Guests are not allowed, every caller is a Host; invitees keep their role (R-LOCK-2).
+        if (request.Arrival == ArrivalKind.Caller && !_pins.AllowGuests)
+            request = request with { Role = ParticipantRole.Host };
+
+        if (!MustWait(lobby, request))
+        {
+            // Media first: a caller turned away for capacity leaves no trace in the lobby.
+            var result = await PlaceAsync(request, room);
+            if (!result.Accepted) return EndIfEmpty(result);
+            StartRunning();
+            var decision = lobby.Arrive(request.ParticipantId, request.Role, request.CallKind, request.Arrival);
+            // Unreachable while MustWait mirrors the lobby's rule; if they ever differ, the media already held wins.
+            var actions = decision.JoinsNow ? decision.Actions : [.. decision.Actions, .. lobby.Admit(request.ParticipantId)];
+            await CarryOutAsync(actions);
+            await AfterChangeAsync(ParticipantLeft);
+            return _placement!.Participants.TryGetValue(request.ParticipantId, out var mine)
+                ? Accepted(mine)
+                : Rejected(request, JoinRejectionReason.CapacityExceeded, "conference ended");
+        }
+
+        // "Waiting for the host" (R-HG-1, R-LOCK-2/3): no media, no capacity held until let in.
+        StartRunning();
+        _waiting = _waiting.SetItem(request.ParticipantId, new WaitingParticipant(request, time.GetUtcNow()));
+        await CarryOutAsync(lobby.Arrive(request.ParticipantId, request.Role, request.CallKind, request.Arrival).Actions);
+        await AfterChangeAsync(ParticipantLeft);
+        if (_placement!.Participants.TryGetValue(request.ParticipantId, out var admitted)) return Accepted(admitted);
+        return _waiting.ContainsKey(request.ParticipantId)
+            ? WaitingResult(request)
+            : Rejected(request, JoinRejectionReason.CapacityExceeded, "capacity exceeded");
+    }
+
+    /// <summary>
+    /// Allocates and reserves media for a participant joining now, directly or from waiting: the participant limit,
+    /// the allocator's rules, all-or-nothing reservations with retries. Records it in the placement on success.
+    /// </summary>
+    private async Task<JoinResult> PlaceAsync(JoinRequest request, VirtualMeetingRoom? room)
+    {
+        if (room?.ParticipantLimit is { } limit && _placement!.Participants.Count >= limit)
             return Rejected(request, JoinRejectionReason.ParticipantLimitReached, "conference full");
 
         var unreachable = new HashSet<string>(StringComparer.Ordinal);
         for (var attempt = 1; attempt <= options.MaxAllocationAttempts; attempt++)
         {
             var (snapshot, live) = await SnapshotForAsync(request, unreachable);
-            var decision = MediaAllocator.Allocate(snapshot, _placement,
+            var decision = MediaAllocator.Allocate(snapshot, _placement!,
                 new MediaAllocationRequest(request.ParticipantId, request.SignalingNode, request.Media, request.PolicyMediaLocations));
             if (decision is MediaRejected rejected)
-                return EndIfEmpty(Rejected(request, RejectionOf(rejected.Reason), rejected.UserMessage));
+                return Rejected(request, RejectionOf(rejected.Reason), rejected.UserMessage);
 
             var allocated = (MediaAllocated)decision;
             if (!await TryReserveAllAsync(allocated, unreachable))
@@ -114,7 +184,7 @@ public sealed class ConferenceGrain(
                 continue;
             }
 
-            var change = _placement.Admit(allocated);
+            var change = _placement!.Admit(allocated);
             _placement = change.After;
             _participants = _participants.SetItem(request.ParticipantId,
                 new ParticipantDetails(request.ParticipantId, request.DisplayName, request.Role, time.GetUtcNow(), request.Media));
@@ -122,20 +192,58 @@ public sealed class ConferenceGrain(
             _nodeSilos = _nodeSilos.SetItems(nodes.Where(n => !_nodeSilos.ContainsKey(n)).Select(n => KeyValuePair.Create(n, live[n])));
             _nodesUsed = _nodesUsed.Union(nodes);
             _participantsEver++;
-            await PersistAsync();
-            LingerIfEmpty();
+            _dirty = true;
             return Accepted(_placement.Participants[request.ParticipantId]);
         }
 
         ConferencingMetrics.AllocationGaveUp.Add(1);
         logger.LogWarning("Join of {Participant} to {Conference} gave up after {Attempts} refused reservations",
             request.ParticipantId, Name, options.MaxAllocationAttempts);
-        return EndIfEmpty(Rejected(request, JoinRejectionReason.CapacityExceeded, "capacity exceeded"));
+        return Rejected(request, JoinRejectionReason.CapacityExceeded, "capacity exceeded");
     }
 
     public Task<bool> Leave(string participantId) => RemoveAsync(participantId, ParticipantLeft, notify: false);
 
     public Task<bool> Disconnect(string participantId, string reason) => RemoveAsync(participantId, reason, notify: true);
+
+    public async Task Dtmf(string participantId, string digits) => await ControlAsync(lobby => lobby.Dtmf(participantId, digits));
+
+    public Task<bool> Lock() => ControlAsync(lobby => lobby.Lock());
+
+    public Task<bool> Unlock() => ControlAsync(lobby => lobby.Unlock());
+
+    public async Task<bool> Admit(string participantId) =>
+        _waiting.ContainsKey(participantId)
+        && await ControlAsync(lobby => lobby.Admit(participantId))
+        && _placement?.Participants.ContainsKey(participantId) == true;
+
+    public async Task<bool> Reject(string participantId) =>
+        _waiting.ContainsKey(participantId)
+        && await ControlAsync(lobby => lobby.Reject(participantId))
+        && !_waiting.ContainsKey(participantId);
+
+    public async Task<bool> StartMeeting() => await ControlAsync(lobby => lobby.StartMeeting()) && _lobby?.HasStarted == true;
+
+    public async Task MuteAllGuests(bool muted) => await ControlAsync(lobby => lobby.MuteAllGuests(muted));
+
+    public async Task<bool> ChangeRole(string participantId, ParticipantRole role, string? requestedBy = null)
+    {
+        var waiting = _waiting.GetValueOrDefault(participantId);
+        var details = _placement?.Participants.ContainsKey(participantId) == true ? _participants.GetValueOrDefault(participantId) : null;
+        if (waiting is null && details is null) return false;
+        if (role == ParticipantRole.Guest && requestedBy == participantId) return false; // L7052
+        // Recorded first: a waiting caller made Host is placed with the new role as the lobby lets it in.
+        if (waiting is not null) _waiting = _waiting.SetItem(participantId, waiting with { Request = waiting.Request with { Role = role } });
+        if (details is not null && details.Role != role)
+        {
+            _participants = _participants.SetItem(participantId, details with { Role = role });
+            _dirty = true;
+        }
+        return await ControlAsync(lobby => lobby.ChangeRole(participantId, role, requestedBy));
+    }
+
+    public async Task<bool> SetMuted(string participantId, bool muted) =>
+        await ControlAsync(lobby => lobby.SetMuted(participantId, muted)) && _lobby?.IsMuted(participantId) == muted;
 
     public async Task<ConferenceStatus> GetStatus()
     {
@@ -147,15 +255,25 @@ public sealed class ConferenceGrain(
         {
             var details = _participants.GetValueOrDefault(p.ParticipantId);
             return new ParticipantStatus(p.ParticipantId, details?.DisplayName, details?.Role ?? ParticipantRole.Host,
-                p.SignalingNode, p.MediaProxyNode, p.TranscodingNode, p.TranscodingLocation, details?.JoinedAt ?? _startedAt, details?.Media);
+                p.SignalingNode, p.MediaProxyNode, p.TranscodingNode, p.TranscodingLocation, details?.JoinedAt ?? _startedAt, details?.Media,
+                _lobby?.IsMuted(p.ParticipantId) == true);
         }
+        var lobby = _running ? _lobby : null;
+        var waiting = lobby is null
+            ? []
+            : lobby.Waiting.Select(id => _waiting.GetValueOrDefault(id)).OfType<WaitingParticipant>()
+                .Select(w => new WaitingParticipantStatus(w.Request.ParticipantId, w.Request.Role, w.Request.DisplayName, w.Since, w.Request.SignalingNode))
+                .ToList();
         var status = new ConferenceStatus(
             Name,
-            placement.IsEmpty ? null : _startedAt,
+            _running ? _startedAt : null,
             placement.Participants.Values.Select(StatusOf).ToList(),
             placement.HostingNodes.Values.Select(h => new MediaNodeStatus(h.NodeName, h.Location, h.Participants, topology.IsIntermediary(h.NodeName), h.Held)).ToList(),
             topology.Backplanes.Select(b => new BackplaneStatus(b.Kind, b.NodeA, LocationOf(b.NodeA), b.NodeB, LocationOf(b.NodeB))).ToList(),
-            topology.Intermediaries.ToDictionary(kv => kv.Key, kv => kv.Value));
+            topology.Intermediaries.ToDictionary(kv => kv.Key, kv => kv.Value),
+            lobby?.IsLocked ?? false,
+            lobby?.GuestsMuted ?? false,
+            waiting);
         LingerIfEmpty();
         return status;
     }
@@ -170,7 +288,9 @@ public sealed class ConferenceGrain(
         if (!_nodeSilos.ContainsKey(nodeName)) return;
         logger.LogWarning("Conference {Conference}: node {Node} failed; dropping its participants (no live failover, R85)", Name, nodeName);
         var change = _placement.DropNode(nodeName);
-        await ApplyRemovalAsync(change, change.DroppedParticipants, $"Conferencing Node {nodeName} failed", notify: true, failedNode: nodeName);
+        var reason = $"Conferencing Node {nodeName} failed";
+        await ApplyRemovalAsync(change, change.DroppedParticipants, reason, notify: true, failedNode: nodeName);
+        await AfterChangeAsync(reason);
     }
 
     // ---- joining ----
@@ -245,6 +365,9 @@ public sealed class ConferenceGrain(
     private static JoinResult Accepted(ParticipantPlacement p) =>
         ConferencingMetrics.Count(new(p.ParticipantId, true, p.SignalingNode, p.TranscodingNode, p.MediaProxyNode, p.TranscodingLocation));
 
+    private static JoinResult WaitingResult(JoinRequest request) =>
+        ConferencingMetrics.Count(new(request.ParticipantId, true, request.SignalingNode, Waiting: true));
+
     private static JoinResult Rejected(JoinRequest request, JoinRejectionReason reason, string message) =>
         ConferencingMetrics.Count(new(request.ParticipantId, false, request.SignalingNode, Rejection: reason, Message: message));
 
@@ -269,7 +392,7 @@ public sealed class ConferenceGrain(
     /// </summary>
     private void LingerIfEmpty()
     {
-        if (_placement is { IsEmpty: false })
+        if (_running)
         {
             _emptyTimer?.Dispose();
             _emptyTimer = null;
@@ -278,7 +401,7 @@ public sealed class ConferenceGrain(
         _emptyTimer ??= RegisterTimer(async _ =>
         {
             _emptyTimer = null;
-            if (_placement is { IsEmpty: false }) return;
+            if (_running) return;
             // Never leave an ended conference's record behind: a later activation would restore its participants.
             if (await TryDeleteStateAsync()) DeactivateOnIdle();
             else LingerIfEmpty();
@@ -290,13 +413,28 @@ public sealed class ConferenceGrain(
     private async Task<bool> RemoveAsync(string participantId, string reason, bool notify)
     {
         await DropFailedNodesAsync();
+        if (_waiting.ContainsKey(participantId))
+        {
+            await RemoveWaitingAsync(participantId, reason, notify);
+            await AfterChangeAsync(reason);
+            return true;
+        }
         if (_placement is null || !_placement.Participants.ContainsKey(participantId))
         {
             LingerIfEmpty();
             return false;
         }
         await ApplyRemovalAsync(_placement.Release(participantId), [participantId], reason, notify, failedNode: null);
+        await AfterChangeAsync(reason);
         return true;
+    }
+
+    /// <summary>A waiting participant goes: it held no media, so there is nothing to release and no participant history.</summary>
+    private async Task RemoveWaitingAsync(string participantId, string reason, bool notify)
+    {
+        _waiting = _waiting.Remove(participantId);
+        if (_lobby is not null) await CarryOutAsync(_lobby.Leave(participantId));
+        if (notify) _ = NotifyAsync(participantId, reason);
     }
 
     private async Task ApplyRemovalAsync(PlacementChange change, IReadOnlyList<string> removed, string reason, bool notify, string? failedNode)
@@ -320,10 +458,27 @@ public sealed class ConferenceGrain(
         var inUse = _placement.Participants.Values
             .SelectMany(p => new[] { p.SignalingNode, p.MediaProxyNode, p.TranscodingNode }).OfType<string>().ToHashSet(StringComparer.Ordinal);
         _nodeSilos = _nodeSilos.Where(kv => inUse.Contains(kv.Key)).ToImmutableDictionary();
+        _dirty = true;
 
-        if (_placement.IsEmpty) await EndAsync(reason, now);
-        else await PersistAsync();
+        // The lobby hears of it: the last Host going starts the Guests-only timer (R-HG-5), or ends it at once.
+        if (_lobby is not null)
+            foreach (var id in removed)
+                await CarryOutAsync(_lobby.Leave(id));
     }
+
+    /// <summary>
+    /// After every change: an instance with nobody in it and nobody waiting has ended; otherwise its record is written
+    /// (if the placement changed) and the lobby timer follows <see cref="HostedConference.NextDueAt"/>.
+    /// </summary>
+    private async Task AfterChangeAsync(string reason)
+    {
+        if (_running && IsIdle) await EndAsync(_endReason ?? reason, time.GetUtcNow());
+        else if (_running && _dirty) await PersistAsync();
+        ScheduleLobbyTimer();
+        LingerIfEmpty();
+    }
+
+    private bool IsIdle => (_placement is null || _placement.IsEmpty) && _waiting.IsEmpty;
 
     private async Task NotifyAsync(string participantId, string reason)
     {
@@ -345,8 +500,203 @@ public sealed class ConferenceGrain(
         await TryDeleteStateAsync();
         _nodesUsed = [];
         _participantsEver = 0;
+        _running = false;
+        _lobby = null;
+        _waiting = ImmutableDictionary<string, WaitingParticipant>.Empty;
+        _endReason = null;
+        _dirty = false;
+        ScheduleLobbyTimer();
         LingerIfEmpty();
     }
+
+    // ---- the lobby: Host/Guest rules, lock, mute, DTMF ----
+
+    private HostedConference NewLobby() =>
+        new(_pins, options.HostedConference(configuration.Current.Global), DtmfConferenceControl.Default, time);
+
+    /// <summary>
+    /// A fresh lobby for the participants the placement holds (after a takeover): Hosts first, then Guests, who are let
+    /// in even without a Host, as they were (the Guests-only timer then starts again). Lock, mute-all and waiting
+    /// participants are lost with the old activation (docs/decisions.md); the actions are not carried out again.
+    /// </summary>
+    private void RebuildLobby()
+    {
+        if (configuration.Current.Conferences.GetValueOrDefault(Name) is { } room) _pins = PinPolicy.For(room);
+        _lobby = NewLobby();
+        var details = _placement!.Participants.Keys
+            .Select(id => _participants.GetValueOrDefault(id) ?? new ParticipantDetails(id, null, ParticipantRole.Host, _startedAt))
+            .OrderBy(p => p.Role == ParticipantRole.Host ? 0 : 1).ThenBy(p => p.JoinedAt);
+        foreach (var p in details)
+        {
+            var kind = p.Media?.AudioOnly == true ? CallKind.AudioOnly : CallKind.Video;
+            if (!_lobby.Arrive(p.ParticipantId, p.Role, kind).JoinsNow) _lobby.Admit(p.ParticipantId);
+        }
+    }
+
+    /// <summary>
+    /// The lobby's own rule (<see cref="HostedConference"/>'s MustWait), read before it is asked, so a caller who joins
+    /// now is allocated media first and a capacity rejection leaves the lobby untouched.
+    /// R-LOCK-3: a Host PIN gets in whatever the lock. R-LOCK-2: without a Host PIN the lock holds every caller; invitees
+    /// with role Host join at once. Guests wait while locked or until the meeting has started (R-HG-1, R-HG-3).
+    /// </summary>
+    private bool MustWait(HostedConference lobby, JoinRequest request) => request.Role == ParticipantRole.Host
+        ? lobby.IsLocked && !_pins.RequiresPinEntry && request.Arrival == ArrivalKind.Caller
+        : lobby.IsLocked || !lobby.HasStarted;
+
+    private void StartRunning()
+    {
+        if (_running) return;
+        _running = true;
+        _startedAt = time.GetUtcNow();
+    }
+
+    /// <summary>A Host's control (API or DTMF) on a running conference: false when none is running.</summary>
+    private async Task<bool> ControlAsync(Func<HostedConference, IReadOnlyList<ConferenceAction>> command)
+    {
+        await DropFailedNodesAsync();
+        if (!_running || _lobby is null || _lobby.HasEnded)
+        {
+            LingerIfEmpty();
+            return false;
+        }
+        await CarryOutAsync(command(_lobby));
+        await AfterChangeAsync(ParticipantLeft);
+        return true;
+    }
+
+    /// <summary>Carries out what the lobby asked, in order; call legs are told one-way (they never wait back on us).</summary>
+    private async Task CarryOutAsync(IReadOnlyList<ConferenceAction> actions)
+    {
+        foreach (var action in actions)
+        {
+            switch (action)
+            {
+                case ConferenceAction.JoinConference join when _waiting.ContainsKey(join.ParticipantId):
+                    await AdmitWaitingAsync(join.ParticipantId);
+                    break;
+                case ConferenceAction.JoinConference:
+                    break; // the arriving caller: its media is placed already
+                case ConferenceAction.PlayPrompt prompt:
+                    Tell(prompt.ParticipantId, leg => leg.Prompt(Name, prompt.PromptId));
+                    break;
+                case ConferenceAction.AlertHosts alert:
+                    foreach (var host in alert.Hosts)
+                        Tell(host, leg => leg.Prompt(Name, alert.PromptId));
+                    break;
+                case ConferenceAction.SetMuted mute:
+                    Tell(mute.ParticipantId, leg => leg.Muted(Name, mute.Muted));
+                    break;
+                case ConferenceAction.LockChanged locked:
+                    logger.LogInformation("Conference {Conference} {Lock} ({Waiting} waiting)", Name, locked.Locked ? "locked" : "unlocked", locked.Waiting);
+                    break;
+                case ConferenceAction.Disconnect disconnect:
+                    await DisconnectForLobbyAsync(disconnect.ParticipantId, disconnect.Reason.Text);
+                    break;
+                case ConferenceAction.EndConference end:
+                    await EndConferenceAsync(end.Reason.Text);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A waiting participant is let in: media exactly as a direct join (limit, capacity, three nodes, reservations).
+    /// Without capacity now, the call is disconnected with the allocator's message, "capacity exceeded" (L2054).
+    /// </summary>
+    private async Task AdmitWaitingAsync(string participantId)
+    {
+        var waiting = _waiting[participantId];
+        _waiting = _waiting.Remove(participantId);
+        var room = configuration.Current.Conferences.GetValueOrDefault(Name);
+        var result = await PlaceAsync(waiting.Request, room);
+        if (result.Accepted)
+        {
+            Tell(participantId, leg => leg.Admitted(Name, result));
+            return;
+        }
+        logger.LogInformation("Conference {Conference}: waiting {Participant} let in but not placed: {Message}", Name, participantId, result.Message);
+        if (_lobby is not null) await CarryOutAsync(_lobby.Leave(participantId));
+        _ = NotifyAsync(participantId, result.Message ?? "capacity exceeded");
+    }
+
+    /// <summary>The lobby ended one call (reject, Waiting-for-Host timeout); it has already forgotten it.</summary>
+    private async Task DisconnectForLobbyAsync(string participantId, string reason)
+    {
+        if (_waiting.ContainsKey(participantId))
+            await RemoveWaitingAsync(participantId, reason, notify: true);
+        else if (_placement?.Participants.ContainsKey(participantId) == true)
+            await ApplyRemovalAsync(_placement.Release(participantId), [participantId], reason, notify: true, failedNode: null);
+    }
+
+    /// <summary>The conference is over (## from a Host, the Guests-only timeout, the backstop): every leg is told, waiting or in.</summary>
+    private async Task EndConferenceAsync(string reason)
+    {
+        _endReason ??= reason;
+        logger.LogInformation("Conference {Conference} ends: {Reason}", Name, reason);
+        foreach (var id in _waiting.Keys.ToList())
+            await RemoveWaitingAsync(id, reason, notify: true);
+        foreach (var id in _placement?.Participants.Keys.ToList() ?? [])
+        {
+            if (_placement!.Participants.ContainsKey(id))
+                await ApplyRemovalAsync(_placement.Release(id), [id], reason, notify: true, failedNode: null);
+        }
+    }
+
+    /// <summary>One grain timer, at the lobby's next due moment: prompt repeats, Waiting-for-Host and Guests-only timeouts.</summary>
+    private void ScheduleLobbyTimer()
+    {
+        var due = _running && _lobby is { HasEnded: false } ? _lobby.NextDueAt : null;
+        if (due == _lobbyTimerDue && (due is null || _lobbyTimer is not null)) return;
+        _lobbyTimer?.Dispose();
+        _lobbyTimer = null;
+        _lobbyTimerDue = due;
+        if (due is null) return;
+        var delay = due.Value - time.GetUtcNow();
+        _lobbyTimer = RegisterTimer(OnLobbyTimerAsync, delay > TimeSpan.Zero ? delay : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+    }
+
+    private async Task OnLobbyTimerAsync(CancellationToken cancellationToken)
+    {
+        _lobbyTimer?.Dispose();
+        _lobbyTimer = null;
+        _lobbyTimerDue = null;
+        await DropFailedNodesAsync();
+        await DropWaitingOnGoneNodesAsync();
+        if (_running && _lobby is { HasEnded: false } lobby)
+            await CarryOutAsync(lobby.Tick());
+        await AfterChangeAsync(ParticipantLeft);
+    }
+
+    /// <summary>
+    /// Waiting calls hold no media, so node failures (which follow the nodes the placement uses) do not reach them:
+    /// on each lobby tick, a waiting call whose signalling node is no longer a live node is dropped (and told, in case
+    /// this silo's view merely lags).
+    /// </summary>
+    private async Task DropWaitingOnGoneNodesAsync()
+    {
+        if (_waiting.IsEmpty) return;
+        var live = clusterNodes.Live().Select(n => n.Node.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var (id, waiting) in _waiting.Where(kv => !live.Contains(kv.Value.Request.SignalingNode)).ToList())
+            await RemoveWaitingAsync(id, $"Conferencing Node {waiting.Request.SignalingNode} failed", notify: true);
+    }
+
+    /// <summary>A one-way notice to a call leg; its silo may be gone, which is no concern of the conference.</summary>
+    private void Tell(string participantId, Func<IParticipantGrain, Task> notice)
+    {
+        Task sent;
+        try
+        {
+            sent = notice(GrainFactory.GetGrain<IParticipantGrain>(participantId));
+        }
+        catch (Exception ex)
+        {
+            logger.LogDebug(ex, "Could not send a notice to {Participant}", participantId);
+            return;
+        }
+        _ = sent.ContinueWith(t => logger.LogDebug(t.Exception, "Notice to {Participant} failed", participantId), TaskContinuationOptions.OnlyOnFaulted);
+    }
+
+    private sealed record WaitingParticipant(JoinRequest Request, DateTimeOffset Since);
 
     private async Task ReleaseAsync(IEnumerable<CapacityReservation> releases)
     {
@@ -421,6 +771,7 @@ public sealed class ConferenceGrain(
     {
         try
         {
+            _dirty = false;
             await WriteStateAsync();
         }
         catch (Exception ex)

@@ -26,6 +26,8 @@ public sealed class ConferencingTestCluster : IAsyncDisposable
 
     private readonly TestCluster _cluster;
     private readonly Dictionary<string, Silo> _silos = new(StringComparer.Ordinal);
+    private Action<ConferencingOptions>? _configureConferencing;
+    private Action<IServiceCollection>? _configureServices;
 
     private ConferencingTestCluster(TestCluster cluster)
     {
@@ -43,10 +45,34 @@ public sealed class ConferencingTestCluster : IAsyncDisposable
         StartOnStoreAsync(null, locations, nodes, conferences);
 
     /// <summary>On a given cluster database (a real PostgreSQL one, say); null = in memory.</summary>
-    public static async Task<ConferencingTestCluster> StartOnStoreAsync(
-        IClusterStore? store, IEnumerable<SystemLocation> locations, IEnumerable<NodeSpec> nodes, params string[] conferences)
+    public static Task<ConferencingTestCluster> StartOnStoreAsync(
+        IClusterStore? store, IEnumerable<SystemLocation> locations, IEnumerable<NodeSpec> nodes, params string[] conferences) =>
+        StartCoreAsync(store, null, null, locations, nodes, conferences);
+
+    /// <summary>
+    /// With conferencing options of its own (short Host/Guest timers, say) and extra services in every silo (a
+    /// recording <see cref="ICallLegObserver"/>, say); the conferences are created with <paramref name="configureRoom"/>.
+    /// </summary>
+    public static async Task<ConferencingTestCluster> StartAsync(
+        Action<ConferencingOptions>? configureConferencing, Action<IServiceCollection>? configureServices,
+        IEnumerable<SystemLocation> locations, IEnumerable<NodeSpec> nodes, Func<VirtualMeetingRoom, VirtualMeetingRoom>? configureRoom, params string[] conferences)
     {
-        var cluster = new ConferencingTestCluster(await TestCluster.StartAsync(new TestClusterOptions { InitialSilosCount = 0, Store = store }));
+        var cluster = await StartCoreAsync(null, configureConferencing, configureServices, locations, nodes, []);
+        foreach (var conference in conferences)
+            await cluster.CreateConferenceAsync(conference, configureRoom);
+        await cluster.RefreshConfigurationAsync();
+        return cluster;
+    }
+
+    private static async Task<ConferencingTestCluster> StartCoreAsync(
+        IClusterStore? store, Action<ConferencingOptions>? configureConferencing, Action<IServiceCollection>? configureServices,
+        IEnumerable<SystemLocation> locations, IEnumerable<NodeSpec> nodes, string[] conferences)
+    {
+        var cluster = new ConferencingTestCluster(await TestCluster.StartAsync(new TestClusterOptions { InitialSilosCount = 0, Store = store }))
+        {
+            _configureConferencing = configureConferencing,
+            _configureServices = configureServices,
+        };
         // As an operator must: create the locations first, then point them at each other (no dangling references).
         var all = locations.ToList();
         foreach (var location in all)
@@ -97,7 +123,12 @@ public sealed class ConferencingTestCluster : IAsyncDisposable
             .UseStore(_cluster.Store)
             .ConfigureMembership(TestClusterOptions.UseFastMembership)
             .ConfigureMessaging(o => o.ResponseTimeout = TimeSpan.FromSeconds(10))
-            .AddConferencing(o => o.ConfigurationPollInterval = TimeSpan.FromMilliseconds(200))
+            .AddConferencing(o =>
+            {
+                o.ConfigurationPollInterval = TimeSpan.FromMilliseconds(200);
+                _configureConferencing?.Invoke(o);
+            })
+            .ConfigureServices(services => _configureServices?.Invoke(services))
             .Build();
         // AddConferencing's startup task has loaded the configuration and registered the node by now.
         await silo.StartAsync();

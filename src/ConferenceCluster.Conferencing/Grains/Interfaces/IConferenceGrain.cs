@@ -1,5 +1,6 @@
 using ConferenceCluster.Conferencing.Backplanes;
 using ConferenceCluster.Conferencing.Capacity;
+using ConferenceCluster.Conferencing.Services;
 using ConferenceCluster.Runtime.Core;
 
 namespace ConferenceCluster.Conferencing.Grains.Interfaces;
@@ -14,14 +15,19 @@ public enum ParticipantRole
 /// <summary>A call that wants to join a conference.</summary>
 /// <param name="ParticipantId">The call leg (ParticipantGrain key); joining twice with one id is answered with the first placement.</param>
 /// <param name="SignalingNode">The node that received the call; it keeps the signalling (R17, L2176).</param>
+/// <param name="Role">The role PIN entry gave (R-PIN-2); a caller to a room without a Host PIN is a Host whatever it says (L6990).</param>
 /// <param name="PolicyMediaLocations">A policy-supplied media-location list replacing the configured chain (R26, L2219).</param>
+/// <param name="CallKind">Video, audio-only or control-only: how often the waiting prompt repeats (R-HG-1, L6938), whether a Host starts the meeting (R-HG-3).</param>
+/// <param name="Arrival">Dialled in, or invited (ADP, manual dial-out): the lock treats invitees differently (R-LOCK-2/3).</param>
 public sealed record JoinRequest(
     string ParticipantId,
     string SignalingNode,
     CallMedia Media,
     ParticipantRole Role = ParticipantRole.Host,
     string? DisplayName = null,
-    IReadOnlyList<string>? PolicyMediaLocations = null);
+    IReadOnlyList<string>? PolicyMediaLocations = null,
+    CallKind CallKind = CallKind.AudioOnly,
+    ArrivalKind Arrival = ArrivalKind.Caller);
 
 public enum JoinRejectionReason
 {
@@ -41,6 +47,10 @@ public enum JoinRejectionReason
 /// <param name="MediaNode">The transcoding node that processes the participant's media (and, unproxied, talks to the endpoint, R28).</param>
 /// <param name="MediaProxyNode">The proxying edge node that relays the endpoint's media, when the call came in on one (R43).</param>
 /// <param name="Message">What the caller is told when rejected: the seed's "capacity exceeded" (L2054), for instance.</param>
+/// <param name="Waiting">
+/// Accepted into the conference's lobby, "Waiting for the host" (R-HG-1, R-LOCK-2/3): no media node yet (all the media
+/// fields are null) and no capacity held. When let in, the participant's grain gets <see cref="IParticipantGrain.Admitted"/>.
+/// </param>
 public sealed record JoinResult(
     string ParticipantId,
     bool Accepted,
@@ -49,7 +59,8 @@ public sealed record JoinResult(
     string? MediaProxyNode = null,
     string? MediaLocation = null,
     JoinRejectionReason? Rejection = null,
-    string? Message = null);
+    string? Message = null,
+    bool Waiting = false);
 
 /// <param name="Media">The call type the participant declared; null for one restored from state that predates it.</param>
 public sealed record ParticipantStatus(
@@ -61,7 +72,12 @@ public sealed record ParticipantStatus(
     string MediaNode,
     string MediaLocation,
     DateTimeOffset JoinedAt,
-    CallMedia? Media = null);
+    CallMedia? Media = null,
+    bool Muted = false);
+
+/// <summary>A participant at the "Waiting for the host" screen (R-HG-1, R-LOCK-5: "{n} waiting for host").</summary>
+/// <param name="Since">When it started waiting; the Waiting-for-Host timeout runs from here (R-HG-2).</param>
+public sealed record WaitingParticipantStatus(string ParticipantId, ParticipantRole Role, string? DisplayName, DateTimeOffset Since, string SignalingNode);
 
 /// <summary>A backplane of the conference (R34–R38): local inside a location, geo between intermediaries.</summary>
 public sealed record BackplaneStatus(BackplaneKind Kind, string NodeA, string LocationA, string NodeB, string LocationB);
@@ -70,14 +86,21 @@ public sealed record BackplaneStatus(BackplaneKind Kind, string NodeA, string Lo
 /// <param name="Held">What the conference holds on it: its participants' calls plus the backplane reservation (R54).</param>
 public sealed record MediaNodeStatus(string Node, string Location, int Participants, bool IsIntermediary, CapacityUnits Held);
 
+/// <param name="Participants">Participants in the conference, with media; <paramref name="Waiting"/> lists those still waiting.</param>
 /// <param name="Intermediaries">Location → its intermediary node (R37).</param>
+/// <param name="IsLocked">Locked (R-LOCK): new Guests, or every new caller where there is no Host PIN, wait.</param>
+/// <param name="GuestsMuted">Mute all Guests is on (R-MUTE-2): later Guests are muted on entry too.</param>
+/// <param name="Waiting">Waiting for the host, in arrival order (R-LOCK-5); null reads as none.</param>
 public sealed record ConferenceStatus(
     string Name,
     DateTimeOffset? StartedAt,
     IReadOnlyList<ParticipantStatus> Participants,
     IReadOnlyList<MediaNodeStatus> MediaNodes,
     IReadOnlyList<BackplaneStatus> Backplanes,
-    IReadOnlyDictionary<string, string> Intermediaries);
+    IReadOnlyDictionary<string, string> Intermediaries,
+    bool IsLocked = false,
+    bool GuestsMuted = false,
+    IReadOnlyList<WaitingParticipantStatus>? Waiting = null);
 
 /// <summary>
 /// One conference instance (key = the service name), single activation cluster-wide: it decides where each
@@ -88,11 +111,45 @@ public interface IConferenceGrain : IGrainWithStringKey
 {
     Task<JoinResult> Join(JoinRequest request);
 
-    /// <summary>The participant hung up. False if it was not in the conference.</summary>
+    /// <summary>The participant hung up. False if it was neither in the conference nor waiting.</summary>
     Task<bool> Leave(string participantId);
 
-    /// <summary>Disconnects a participant for a reason (operator command, policy). False if it was not in the conference.</summary>
+    /// <summary>Disconnects a participant (in or waiting) for a reason (operator command, policy). False if it was not there.</summary>
     Task<bool> Disconnect(string participantId, string reason);
+
+    /// <summary>
+    /// DTMF digits from a participant in, or waiting in, the conference (R-DTMF, L8140–8171): a Host in the conference
+    /// toggles the lock (<c>*7</c>), mute all Guests (<c>*5</c>) or ends the conference (<c>##</c>); from anyone else,
+    /// nothing happens (AT-65). Gateway calls forward their DTMF instead and never call this (L8153).
+    /// </summary>
+    Task Dtmf(string participantId, string digits);
+
+    /// <summary>Locks the conference (R-LOCK-1..3). False if no conference instance is running.</summary>
+    Task<bool> Lock();
+
+    /// <summary>Unlocks it: everyone still waiting joins, as far as the first-Host rule allows (R-LOCK-2/3, Q12). False if none is running.</summary>
+    Task<bool> Unlock();
+
+    /// <summary>Lets one waiting participant in (R-LOCK-4). True if it is now in the conference with media.</summary>
+    Task<bool> Admit(string participantId);
+
+    /// <summary>Turns one waiting participant away: its call is disconnected (R-LOCK-4, L7872). False if it was not waiting.</summary>
+    Task<bool> Reject(string participantId);
+
+    /// <summary>"Start the meeting" from a control-only Host (R-HG-3, R-LOCK-6, AT-25). False if no Host is in.</summary>
+    Task<bool> StartMeeting();
+
+    /// <summary>Mute all Guests on or off (R-MUTE-2): every Guest in now, and every Guest who joins later.</summary>
+    Task MuteAllGuests(bool muted);
+
+    /// <summary>
+    /// Make Host / Make Guest (R-HG-8), or a waiting caller who typed the Host PIN from the waiting screen (Q4, L8441),
+    /// who then joins. Nobody may make themselves a Guest (L7052): pass who asked. False if refused or not there.
+    /// </summary>
+    Task<bool> ChangeRole(string participantId, ParticipantRole role, string? requestedBy = null);
+
+    /// <summary>Mutes or unmutes one participant in the conference, e.g. one Guest after mute-all (R-MUTE-2). False if it is not in.</summary>
+    Task<bool> SetMuted(string participantId, bool muted);
 
     Task<ConferenceStatus> GetStatus();
 
