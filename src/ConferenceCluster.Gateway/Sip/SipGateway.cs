@@ -135,7 +135,7 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
     private async Task<JoinResult> DialAsync(GatewayCall call, ParticipantRole role, string? displayName)
     {
         var join = await _grains.GetGrain<IParticipantGrain>(call.ParticipantId)
-            .Dial(new CallRequest(call.Conference, CallMedia.Audio, role, displayName)).ConfigureAwait(false);
+            .Dial(new CallRequest(call.Conference, CallMedia.Audio, role, displayName) { CallKind = CallKind.AudioOnly }).ConfigureAwait(false);
         call.Joined = join.Accepted;
         return join;
     }
@@ -190,7 +190,8 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
         IReadOnlyList<PinEntryEvent>? events = null;
         lock (call.Gate)
         {
-            if (call.Pin is { State: not PinEntryState.Admitted } pin && !call.InConference)
+            // Still on the PIN entry screen, or a Guest waiting who may yet type the Host PIN (L8441).
+            if (call.Pin is { State: PinEntryState.Collecting or PinEntryState.GuestListeningForHostPin } pin && !call.InConference)
                 events = pin.Digits(digits);
         }
         if (events is not null)
@@ -198,8 +199,10 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
             _ = HandlePinEventsAsync(call, events);
             return;
         }
+        // In the conference (or waiting in its lobby): conference control (*5, *7, ## for Hosts, R-DTMF).
         if (call.Joined)
-            _logger.LogInformation("DTMF {Digits} from {Participant} in {Conference}", digits, call.ParticipantId, call.Conference);
+            _ = _grains.GetGrain<IConferenceGrain>(call.Conference).Dtmf(call.ParticipantId, digits)
+                .ContinueWith(t => _logger.LogWarning(t.Exception, "DTMF of {Participant} was not delivered", call.ParticipantId), TaskContinuationOptions.OnlyOnFaulted);
     }
 
     private async Task HandlePinEventsAsync(GatewayCall call, IReadOnlyList<PinEntryEvent> events)
@@ -224,6 +227,10 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
                     await lastPrompt.WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
                     await HangUpAsync(call, disconnect.Reason.ToString()).ConfigureAwait(false);
                     return;
+                case PinEntryEvent.Admitted admitted when call.Joined:
+                    // A waiting Guest typed the Host PIN: the conference promotes it (and lets it in).
+                    await _grains.GetGrain<IConferenceGrain>(call.Conference).ChangeRole(call.ParticipantId, admitted.Role, call.ParticipantId).ConfigureAwait(false);
+                    break;
                 case PinEntryEvent.Admitted admitted:
                     await JoinFromPinEntryAsync(call, admitted.Role).ConfigureAwait(false);
                     break;

@@ -162,7 +162,7 @@ public static class ConferenceStatusEndpoints
     {
         var status = running.Status;
         yield return new ConferenceStatusDto(status.Name, status.Name, "conference", status.Participants.Count,
-            IsLocked: false, IsStarted: true, status.StartedAt, running.Tag,
+            status.IsLocked, IsStarted: true, status.StartedAt, running.Tag,
             status.MediaNodes.Select(m => m.Node).Order(StringComparer.Ordinal).ToList(), Uri(ConferencePath, status.Name));
     }
 
