@@ -48,6 +48,8 @@ public sealed class ConferenceGrain(
 
     private ConferencePlacement? _placement;
     private ImmutableDictionary<string, ParticipantDetails> _participants = ImmutableDictionary<string, ParticipantDetails>.Empty;
+    /// <summary>What a leaving participant's media leg measured, kept for the one history record its Leave writes.</summary>
+    private readonly Dictionary<string, CallQuality> _leavingQuality = new(StringComparer.Ordinal);
     /// <summary>Read by the membership handler off the turn, so replaced, never mutated.</summary>
     private ImmutableDictionary<string, SiloAddress> _nodeSilos = ImmutableDictionary<string, SiloAddress>.Empty;
     private ImmutableSortedSet<string> _nodesUsed = ImmutableSortedSet<string>.Empty;
@@ -187,7 +189,7 @@ public sealed class ConferenceGrain(
             var change = _placement!.Admit(allocated);
             _placement = change.After;
             _participants = _participants.SetItem(request.ParticipantId,
-                new ParticipantDetails(request.ParticipantId, request.DisplayName, request.Role, time.GetUtcNow(), request.Media));
+                new ParticipantDetails(request.ParticipantId, request.DisplayName, request.Role, time.GetUtcNow(), request.Media, request.Leg));
             var nodes = new[] { allocated.SignalingNode, allocated.MediaProxyNode, allocated.TranscodingNode }.OfType<string>().ToList();
             _nodeSilos = _nodeSilos.SetItems(nodes.Where(n => !_nodeSilos.ContainsKey(n)).Select(n => KeyValuePair.Create(n, live[n])));
             _nodesUsed = _nodesUsed.Union(nodes);
@@ -202,7 +204,20 @@ public sealed class ConferenceGrain(
         return Rejected(request, JoinRejectionReason.CapacityExceeded, "capacity exceeded");
     }
 
-    public Task<bool> Leave(string participantId) => RemoveAsync(participantId, ParticipantLeft, notify: false);
+    public Task<bool> Leave(string participantId) => Leave(participantId, null);
+
+    public async Task<bool> Leave(string participantId, CallQuality? quality)
+    {
+        if (quality is not null) _leavingQuality[participantId] = quality;
+        try
+        {
+            return await RemoveAsync(participantId, ParticipantLeft, notify: false);
+        }
+        finally
+        {
+            _leavingQuality.Remove(participantId);
+        }
+    }
 
     public Task<bool> Disconnect(string participantId, string reason) => RemoveAsync(participantId, reason, notify: true);
 
@@ -256,7 +271,7 @@ public sealed class ConferenceGrain(
             var details = _participants.GetValueOrDefault(p.ParticipantId);
             return new ParticipantStatus(p.ParticipantId, details?.DisplayName, details?.Role ?? ParticipantRole.Host,
                 p.SignalingNode, p.MediaProxyNode, p.TranscodingNode, p.TranscodingLocation, details?.JoinedAt ?? _startedAt, details?.Media,
-                _lobby?.IsMuted(p.ParticipantId) == true);
+                _lobby?.IsMuted(p.ParticipantId) == true, details?.Leg);
         }
         var lobby = _running ? _lobby : null;
         var waiting = lobby is null
@@ -449,7 +464,8 @@ public sealed class ConferenceGrain(
             _participants = _participants.Remove(id);
             await history.WriteAsync(new ParticipantHistoryRecord(
                 Guid.NewGuid().ToString("N"), Name, id, details.DisplayName, details.Role, p.SignalingNode, p.MediaProxyNode,
-                p.TranscodingNode, p.TranscodingLocation, details.JoinedAt, now, (now - details.JoinedAt).TotalSeconds, reason));
+                p.TranscodingNode, p.TranscodingLocation, details.JoinedAt, now, (now - details.JoinedAt).TotalSeconds, reason,
+                details.Leg, _leavingQuality.GetValueOrDefault(id)));
             // A participant whose signalling node failed has no call leg left to tell.
             if (notify && p.SignalingNode != failedNode)
                 _ = NotifyAsync(id, reason);

@@ -6,7 +6,7 @@ namespace ConferenceCluster.Conferencing.Grains;
 
 /// <summary>Who a placed participant is, beyond where its media is.</summary>
 /// <param name="Media">The call type it declared (null in state written before it was recorded): the status API shows it.</param>
-public sealed record ParticipantDetails(string ParticipantId, string? DisplayName, ParticipantRole Role, DateTimeOffset JoinedAt, CallMedia? Media = null);
+public sealed record ParticipantDetails(string ParticipantId, string? DisplayName, ParticipantRole Role, DateTimeOffset JoinedAt, CallMedia? Media = null, CallLeg? Leg = null);
 
 /// <summary>
 /// A running conference instance as its grain persists it (collection <c>conference_instance</c>), written after every

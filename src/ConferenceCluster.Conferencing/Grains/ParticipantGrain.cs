@@ -30,7 +30,7 @@ public sealed class ParticipantGrain(ConferencingOptions options, IEnumerable<IC
         _linger?.Dispose();
         var kind = call.CallKind ?? (call.Media.AudioOnly ? CallKind.AudioOnly : CallKind.Video);
         var result = await GrainFactory.GetGrain<IConferenceGrain>(call.Conference)
-            .Join(new JoinRequest(GetPrimaryKeyString(), Silo.Name, call.Media, call.Role, call.DisplayName, CallKind: kind, Arrival: call.Arrival));
+            .Join(new JoinRequest(GetPrimaryKeyString(), Silo.Name, call.Media, call.Role, call.DisplayName, CallKind: kind, Arrival: call.Arrival, Leg: call.Leg));
         _status = result.Accepted
             ? new CallLegStatus(_status.ParticipantId, CallLegState.Connected, call.Conference, Silo.Name, result.MediaNode, result.MediaProxyNode, null, result.Waiting)
             : new CallLegStatus(_status.ParticipantId, CallLegState.Rejected, call.Conference, Silo.Name, null, null, result.Message);
@@ -38,10 +38,12 @@ public sealed class ParticipantGrain(ConferencingOptions options, IEnumerable<IC
         return result;
     }
 
-    public async Task Hangup()
+    public Task Hangup() => Hangup(null);
+
+    public async Task Hangup(CallQuality? quality)
     {
         if (_status is { State: CallLegState.Connected, Conference: { } conference })
-            await GrainFactory.GetGrain<IConferenceGrain>(conference).Leave(_status.ParticipantId);
+            await GrainFactory.GetGrain<IConferenceGrain>(conference).Leave(_status.ParticipantId, quality);
         Ended("Participant hung up");
     }
 

@@ -24,7 +24,9 @@ public sealed record ParticipantHistoryRecord(
     DateTimeOffset StartTime,
     DateTimeOffset EndTime,
     double DurationSeconds,
-    string DisconnectReason);
+    string DisconnectReason,
+    CallLeg? Leg = null,
+    CallQuality? Quality = null);
 
 /// <summary>One conference instance, written when its last participant has gone.</summary>
 /// <param name="NodesUsed">Every node that carried signalling, proxying or media for it.</param>

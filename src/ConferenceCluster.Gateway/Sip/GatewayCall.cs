@@ -21,6 +21,8 @@ internal sealed class GatewayCall(string participantId, SipCall sip, string conf
     /// <summary>The media runs on the conference's media node; digits are conference commands from now on.</summary>
     public bool InConference { get; set; }
     public string? DisplayName { get; set; }
+    /// <summary>The alias the caller dialled (the user part of the Request-URI).</summary>
+    public string? Alias { get; init; }
     /// <summary>Muted by the conference; applied to the media leg as soon as it exists.</summary>
     public bool Muted { get; set; }
 

@@ -102,7 +102,7 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
         if (SdpOfferAnswer.CreateAudioAnswer(offer, AnswerOptions(_options.AdvertisedAddress, 9)).Audio is not { } audio)
             return IncomingCallDecision.Reject(488, "Not Acceptable Here");
 
-        var call = new GatewayCall(Guid.NewGuid().ToString("N"), incoming.Call, room.Name, audio);
+        var call = new GatewayCall(Guid.NewGuid().ToString("N"), incoming.Call, room.Name, audio) { Alias = alias };
         _byParticipant[call.ParticipantId] = call;
         _bySipCall[incoming.Call] = call;
         var displayName = incoming.From.DisplayName ?? incoming.From.Uri.User;
@@ -135,7 +135,11 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
     private async Task<JoinResult> DialAsync(GatewayCall call, ParticipantRole role, string? displayName)
     {
         var join = await _grains.GetGrain<IParticipantGrain>(call.ParticipantId)
-            .Dial(new CallRequest(call.Conference, CallMedia.Audio, role, displayName) { CallKind = CallKind.AudioOnly }).ConfigureAwait(false);
+            .Dial(new CallRequest(call.Conference, CallMedia.Audio, role, displayName)
+            {
+                CallKind = CallKind.AudioOnly,
+                Leg = new CallLeg(call.Alias, $"SIP/{call.Sip.Flow.ViaTransport}", call.Sip.Flow.RemoteEndPoint.ToString(), call.Audio.Codec.EncodingName),
+            }).ConfigureAwait(false);
         call.Joined = join.Accepted;
         return join;
     }
@@ -399,8 +403,13 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
         try
         {
             await ClosePinEntryAsync(call).ConfigureAwait(false);
+            // What the media leg measured goes into the participant's history with the hang-up.
+            var leg = call.MediaNode is { } measuredOn
+                ? await _grains.GetGrain<IMediaNodeGrain>(measuredOn).GetLegStatistics(call.ParticipantId).ConfigureAwait(false)
+                : null;
             if (call.Joined)
-                await _grains.GetGrain<IParticipantGrain>(call.ParticipantId).Hangup().ConfigureAwait(false);
+                await _grains.GetGrain<IParticipantGrain>(call.ParticipantId)
+                    .Hangup(leg is null ? null : new CallQuality(leg.PacketsReceived, leg.PacketsLost, leg.JitterMs)).ConfigureAwait(false);
             if (call.MediaNode is { } mediaNode)
                 await _grains.GetGrain<IMediaNodeGrain>(mediaNode).RemoveLeg(call.ParticipantId).ConfigureAwait(false);
             _logger.LogInformation("Call {Participant} left {Conference}: {Reason}", call.ParticipantId, call.Conference, reason);

@@ -27,7 +27,8 @@ public sealed record JoinRequest(
     string? DisplayName = null,
     IReadOnlyList<string>? PolicyMediaLocations = null,
     CallKind CallKind = CallKind.AudioOnly,
-    ArrivalKind Arrival = ArrivalKind.Caller);
+    ArrivalKind Arrival = ArrivalKind.Caller,
+    CallLeg? Leg = null);
 
 public enum JoinRejectionReason
 {
@@ -73,7 +74,8 @@ public sealed record ParticipantStatus(
     string MediaLocation,
     DateTimeOffset JoinedAt,
     CallMedia? Media = null,
-    bool Muted = false);
+    bool Muted = false,
+    CallLeg? Leg = null);
 
 /// <summary>A participant at the "Waiting for the host" screen (R-HG-1, R-LOCK-5: "{n} waiting for host").</summary>
 /// <param name="Since">When it started waiting; the Waiting-for-Host timeout runs from here (R-HG-2).</param>
@@ -113,6 +115,9 @@ public interface IConferenceGrain : IGrainWithStringKey
 
     /// <summary>The participant hung up. False if it was neither in the conference nor waiting.</summary>
     Task<bool> Leave(string participantId);
+
+    /// <summary>The participant hung up; what its media leg measured goes into its history record.</summary>
+    Task<bool> Leave(string participantId, CallQuality? quality);
 
     /// <summary>Disconnects a participant (in or waiting) for a reason (operator command, policy). False if it was not there.</summary>
     Task<bool> Disconnect(string participantId, string reason);

@@ -12,6 +12,12 @@ public enum CallLegState
     Disconnected,
 }
 
+/// <summary>What the signalling side knows of a call leg: the alias dialled, the protocol, where it comes from, its codec.</summary>
+public sealed record CallLeg(string? Alias, string Protocol, string? RemoteAddress, string? Codec);
+
+/// <summary>What the media node measured on a call leg by the time it ended (RFC 3550 receive statistics).</summary>
+public sealed record CallQuality(long PacketsReceived, long PacketsLost, double JitterMs);
+
 /// <summary>A call arriving at this silo for a conference.</summary>
 /// <param name="CallKind">For the conference services (waiting-prompt cadence, control-only Hosts); null = from <paramref name="Media"/>: audio-only or video.</param>
 /// <param name="Arrival">Dialled in, or an invitee (ADP, manual dial-out), which the lock treats differently (R-LOCK-2/3).</param>
@@ -21,7 +27,8 @@ public sealed record CallRequest(
     ParticipantRole Role = ParticipantRole.Host,
     string? DisplayName = null,
     CallKind? CallKind = null,
-    ArrivalKind Arrival = ArrivalKind.Caller);
+    ArrivalKind Arrival = ArrivalKind.Caller,
+    CallLeg? Leg = null);
 
 public sealed record CallLegStatus(
     string ParticipantId,
@@ -43,6 +50,9 @@ public interface IParticipantGrain : IGrainWithStringKey
     Task<JoinResult> Dial(CallRequest call);
 
     Task Hangup();
+
+    /// <summary>The caller hung up; <paramref name="quality"/> is what its media leg measured, for the participant history.</summary>
+    Task Hangup(CallQuality? quality);
 
     /// <summary>The conference ended the call (node failure, operator, reject, a timeout, conference end).</summary>
     [OneWay]

@@ -35,7 +35,18 @@ public sealed record ParticipantHistoryDto(
     DateTimeOffset EndTime,
     long Duration,
     string DisconnectReason,
-    string ResourceUri);
+    string ResourceUri)
+{
+    /// <summary>The alias dialled, the protocol (SIP/UDP, SIP/TCP), the endpoint's signalling address and the codec.</summary>
+    public string? ConferenceAlias { get; init; }
+    public string? Protocol { get; init; }
+    public string? RemoteAddress { get; init; }
+    public string? Codec { get; init; }
+    /// <summary>Received RTP at the media node over the whole call, and its interarrival jitter (ms) at the end.</summary>
+    public long? RxPackets { get; init; }
+    public long? RxPacketsLost { get; init; }
+    public double? RxJitter { get; init; }
+}
 
 /// <summary>The HistoryWriter's records, newest (latest end) first, paged and filterable like every list.</summary>
 public static class HistoryEndpoints
@@ -94,6 +105,15 @@ public static class HistoryEndpoints
         .OrderByDescending(p => p.EndTime).ThenBy(p => p.Id, StringComparer.Ordinal)
         .Select(p => new ParticipantHistoryDto(p.Id, p.Conference, p.ParticipantId, p.DisplayName,
             p.Role == ParticipantRole.Host ? "chair" : "guest", p.SignalingNode, p.MediaNode, p.MediaProxyNode, p.MediaLocation,
-            p.StartTime, p.EndTime, (long)p.DurationSeconds, p.DisconnectReason, Uri(ParticipantPath, p.Id)))
+            p.StartTime, p.EndTime, (long)p.DurationSeconds, p.DisconnectReason, Uri(ParticipantPath, p.Id))
+        {
+            ConferenceAlias = p.Leg?.Alias,
+            Protocol = p.Leg?.Protocol,
+            RemoteAddress = p.Leg?.RemoteAddress,
+            Codec = p.Leg?.Codec,
+            RxPackets = p.Quality?.PacketsReceived,
+            RxPacketsLost = p.Quality?.PacketsLost,
+            RxJitter = p.Quality is { } q ? Math.Round(q.JitterMs, 1) : null,
+        })
         .ToList();
 }

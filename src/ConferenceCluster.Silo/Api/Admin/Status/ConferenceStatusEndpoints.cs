@@ -40,6 +40,9 @@ public sealed record ParticipantStatusDto(
     string ServiceType,
     string ResourceUri)
 {
+    /// <summary>The alias the caller dialled, and the protocol of its signalling (SIP/UDP, SIP/TCP).</summary>
+    public string? ConferenceAlias { get; init; }
+    public string? Protocol { get; init; }
     /// <summary>The negotiated audio codec (opus, PCMU, PCMA), from the media node.</summary>
     public string? Codec { get; init; }
     /// <summary>Where the endpoint's media comes from, as the media node sees it (after symmetric RTP latching).</summary>
@@ -179,7 +182,12 @@ public static class ConferenceStatusEndpoints
             p.MediaLocation,
             p.JoinedAt,
             "conference",
-            Uri(ParticipantPath, p.ParticipantId)));
+            Uri(ParticipantPath, p.ParticipantId))
+        {
+            ConferenceAlias = p.Leg?.Alias,
+            Protocol = p.Leg?.Protocol,
+            Codec = p.Leg?.Codec,
+        });
 
     /// <summary>What each participant's media node measures on its leg: codec, remote address, packets, loss, jitter.</summary>
     private static async Task<IReadOnlyList<ParticipantStatusDto>> WithMediaAsync(Runtime.Hosting.Silo silo, IEnumerable<ParticipantStatusDto> participants) =>
