@@ -14,4 +14,6 @@ command -v dotnet >/dev/null || { echo "run.sh: the .NET 10 SDK (dotnet) is requ
 # Built, then started from the repository root, so the default ./data/cluster.db lands here (dotnet run would
 # put it under the project folder).
 dotnet build -c Release src/ConferenceCluster.Silo -v quiet -nologo
-exec dotnet src/ConferenceCluster.Silo/bin/Release/net10.0/ConferenceCluster.Silo.dll "$@"
+# Demo:Enabled creates the demo rooms (sip:demo@host, and sip:demo-pin@host with Host PIN 1234, Guest PIN 5678);
+# later arguments win, so --Demo:Enabled=false turns it off.
+exec dotnet src/ConferenceCluster.Silo/bin/Release/net10.0/ConferenceCluster.Silo.dll --Demo:Enabled=true "$@"
