@@ -11,6 +11,9 @@ COPY src/Directory.Build.props src/
 COPY src/ConferenceCluster.Runtime/ConferenceCluster.Runtime.csproj src/ConferenceCluster.Runtime/
 COPY src/ConferenceCluster.Runtime.Sql/ConferenceCluster.Runtime.Sql.csproj src/ConferenceCluster.Runtime.Sql/
 COPY src/ConferenceCluster.Conferencing/ConferenceCluster.Conferencing.csproj src/ConferenceCluster.Conferencing/
+COPY src/ConferenceCluster.Sip/ConferenceCluster.Sip.csproj src/ConferenceCluster.Sip/
+COPY src/ConferenceCluster.Media/ConferenceCluster.Media.csproj src/ConferenceCluster.Media/
+COPY src/ConferenceCluster.Gateway/ConferenceCluster.Gateway.csproj src/ConferenceCluster.Gateway/
 COPY src/ConferenceCluster.Silo/ConferenceCluster.Silo.csproj src/ConferenceCluster.Silo/
 RUN dotnet restore src/ConferenceCluster.Silo/ConferenceCluster.Silo.csproj
 COPY src/ src/
@@ -32,9 +35,11 @@ USER $APP_UID
 ENV ASPNETCORE_HTTP_PORTS= \
     Silo__Ports__Silo=11111 \
     Silo__Ports__Gateway=30000 \
-    Silo__Ports__Http=8080
+    Silo__Ports__Http=8080 \
+    Silo__Ports__Sip=5060
 # silo-to-silo, client gateway, HTTP (health + management API), SIP
-EXPOSE 11111 30000 8080 5060/udp 5060/tcp
+# RTP: Silo__Ports__MediaRange (default 40000-49999/udp) must be published too, or use host networking.
+EXPOSE 11111 30000 8080 5060/udp 5060/tcp 40000-49999/udp
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
     CMD curl -fsS "http://127.0.0.1:${Silo__Ports__Http}/health" >/dev/null || exit 1
 ENTRYPOINT ["dotnet", "/app/ConferenceCluster.Silo.dll"]
