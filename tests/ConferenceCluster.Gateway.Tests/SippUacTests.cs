@@ -11,6 +11,11 @@ namespace ConferenceCluster.Gateway.Tests;
 public sealed class SippUacTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string PcapPath = "/usr/share/sip-tester/g711a.pcap";
+
+    /// <summary>Why SIPp may have sent no audio at all, for the failure messages.</summary>
+    private const string RawSocketHint =
+        " (SIPp replays a pcap through a raw socket: it needs root or CAP_NET_RAW, e.g. setcap cap_net_raw+ep $(command -v sipp))";
+
     private GatewaySilo _silo = null!;
 
     public async Task InitializeAsync()
@@ -67,13 +72,13 @@ public sealed class SippUacTests(ITestOutputHelper output) : IAsyncLifetime
             output.WriteLine($"sink {sink.Port}: {packets.Count} packets, {fromMedia.Count} PCMA from {media}; other sources: {string.Join(", ", elsewhere)}");
             Assert.Empty(elsewhere);
             // ~7 s of call after the latch: at 50 packets/s a few hundred; well over 100 proves the stream kept coming here.
-            Assert.True(fromMedia.Count > 200, $"only {fromMedia.Count} RTP packets with PT {payloadType} reached the offered port {sink.Port} from {media}");
+            Assert.True(fromMedia.Count > 200, $"only {fromMedia.Count} RTP packets with PT {payloadType} reached the offered port {sink.Port} from {media}" + RawSocketHint);
 
             var heard = fromMedia.SelectMany(p => p.Payload).Select(Audio.DecodeALaw).ToArray();
             var rms = Audio.Rms(heard);
             var loudest = Enumerable.Range(0, heard.Length / 8000).Max(s => Audio.Rms(heard.AsSpan(s * 8000, 8000)));
             output.WriteLine($"sink {sink.Port}: RMS {rms:F0} overall, {loudest:F0} in the loudest second");
-            Assert.True(loudest > 0.25 * reference, $"the audio heard at {sink.Port} is silent: loudest second RMS {loudest:F0}, the pcap's RMS {reference:F0}");
+            Assert.True(loudest > 0.25 * reference, $"the audio heard at {sink.Port} is silent: loudest second RMS {loudest:F0}, the pcap's RMS {reference:F0}" + RawSocketHint);
         }
     }
 }
