@@ -34,7 +34,7 @@ internal sealed class Baresip
         var moduleDirectory = ModuleDirectories.FirstOrDefault(d => File.Exists(Path.Combine(d, "aufile.so")));
         Assert.True(moduleDirectory is not null, $"baresip modules (aufile.so) not found in {string.Join(", ", ModuleDirectories)}: apt-get install -y baresip");
         var directory = ExternalTool.TempDirectory("baresip-" + name);
-        var sipPort = ExternalTool.FreeUdpPort();
+        var sipPort = ExternalTool.FreeUdpPort(span: 2, tcpToo: true);
         var tone = Path.Combine(directory, "tone.wav");
         // aufile 1.0.0 needs the file at the codec's rate and channels: 48 kHz stereo for Opus, 8 kHz mono for PCMU.
         if (pcmuOnly) Audio.WriteTone(tone, toneHz, 8000, 1, seconds: 30);

@@ -66,8 +66,12 @@ internal static class ExternalTool
             return new ToolResult(timedOut ? -1 : process.ExitCode, timedOut, stdout.ToString(), stderr.ToString());
     }
 
-    /// <summary>A UDP port on 127.0.0.1 that is free now, with the next <paramref name="span"/> - 1 ports free too.</summary>
-    public static int FreeUdpPort(int span = 1)
+    /// <summary>
+    /// An even UDP port on 127.0.0.1 that is free now, with the next <paramref name="span"/> - 1 ports free too
+    /// (and free for TCP as well with <paramref name="tcpToo"/>: baresip listens on UDP and TCP at sip_listen and
+    /// TLS at the next port).
+    /// </summary>
+    public static int FreeUdpPort(int span = 1, bool tcpToo = false)
     {
         for (var attempt = 0; attempt < 200; attempt++)
         {
@@ -80,6 +84,10 @@ internal static class ExternalTool
                     var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
                     sockets.Add(socket);
                     socket.Bind(new IPEndPoint(IPAddress.Loopback, first + i));
+                    if (!tcpToo) continue;
+                    var stream = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                    sockets.Add(stream);
+                    stream.Bind(new IPEndPoint(IPAddress.Loopback, first + i));
                 }
                 return first;
             }
