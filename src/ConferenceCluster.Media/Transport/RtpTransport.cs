@@ -11,6 +11,7 @@ namespace ConferenceCluster.Media.Transport;
 /// <remarks>
 /// Symmetric RTP (RFC 4961; "comedia"): when enabled the remote address is learnt from the first RTP (and RTCP)
 /// packet received, which is where a client behind NAT can actually be reached, overriding what its SDP said.
+/// A source that cannot be replied to (UDP port 0) is never latched onto.
 /// </remarks>
 public sealed class RtpTransport : IDisposable
 {
@@ -146,7 +147,7 @@ public sealed class RtpTransport : IDisposable
             }
 
             int received = socket.ReceiveFrom(buffer, SocketFlags.None, source);
-            if (SymmetricRtp && !latched)
+            if (SymmetricRtp && !latched && CanReplyTo(source))
             {
                 CopyAddress(source, remote);
                 latched = true;
@@ -221,6 +222,13 @@ public sealed class RtpTransport : IDisposable
     }
 
     private static SocketAddress Serialize(IPEndPoint endPoint) => endPoint.Serialize();
+
+    /// <summary>
+    /// Whether a packet's source can be latched onto: UDP source port 0 means "no reply port" (RFC 768) and
+    /// nothing can be sent there. SIPp 3.6's pcap replay (Debian sip-tester) sends its RTP from port 0 through
+    /// a raw socket; latching onto it silenced the leg. Such packets are still received, the address stays.
+    /// </summary>
+    internal static bool CanReplyTo(SocketAddress source) => ReadPort(source) != 0;
 
     private static void CopyAddress(SocketAddress from, SocketAddress to)
     {
