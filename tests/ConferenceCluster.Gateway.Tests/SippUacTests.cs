@@ -1,5 +1,7 @@
 using System.Globalization;
+using ConferenceCluster.Gateway.Media;
 using ConferenceCluster.Gateway.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
 namespace ConferenceCluster.Gateway.Tests;
@@ -80,6 +82,48 @@ public sealed class SippUacTests(ITestOutputHelper output) : IAsyncLifetime
             output.WriteLine($"sink {sink.Port}: RMS {rms:F0} overall, {loudest:F0} in the loudest second");
             Assert.True(loudest > 0.25 * reference, $"the audio heard at {sink.Port} is silent: loudest second RMS {loudest:F0}, the pcap's RMS {reference:F0}" + RawSocketHint);
         }
+    }
+
+    [Fact]
+    public async Task Sipps_pcap_rtp_from_source_port_zero_does_not_pull_the_conferences_rtp_away_from_the_offer()
+    {
+        // SIPp 3.6.1 replays a pcap through a raw socket with UDP source port 0. Symmetric RTP latches onto the
+        // source of the first RTP received; it used to latch onto 127.0.0.1:0 and the leg went silent. Here the
+        // test's socket only listens: the conference must keep sending to the offered port all call long.
+        using var sink = new RtpSink(); // receives, never sends
+        var work = ExternalTool.TempDirectory("sipp-latch");
+        var injection = Path.Combine(work, "ports.csv");
+        File.WriteAllText(injection, $"SEQUENTIAL\n{sink.Port}\n");
+        var media = _silo.Services.GetRequiredService<MediaNode>();
+
+        MediaLegStatistics? duringCall = null;
+        var run = Sipp.RunAsync(_silo.SipPort, "uac_pcap_rtp_port.xml",
+            ["-s", "demo", "-inf", injection, "-key", "pcap", PcapPath, "-m", "1", "-l", "1", "-d", "4000"],
+            timeoutSeconds: 30, workDirectory: work);
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
+        {
+            // The scenario waits 1 s, then plays the pcap: look once the conference has had ~2 s of it.
+            while (!run.IsCompleted && !timeout.IsCancellationRequested)
+            {
+                var participant = (await _silo.ConferenceStatusAsync("demo")).Participants.FirstOrDefault();
+                var statistics = participant is null ? null : media.GetStatistics(participant.ParticipantId);
+                if (statistics is { PacketsReceived: > 60 })
+                {
+                    duringCall = statistics;
+                    break;
+                }
+                await Task.Delay(100);
+            }
+        }
+        var sipp = await run;
+        Assert.True(sipp.Result.ExitCode == 0, "SIPp failed:\n" + sipp.Describe());
+        Assert.True(duringCall is not null, "the conference never received SIPp's pcap" + RawSocketHint);
+        Assert.Equal($"127.0.0.1:{sink.Port}", duringCall.RemoteAddress);
+
+        // 1 s + 4 s of call at 50 packets/s, all of it at the offered port (the latch would have stopped it after ~1 s).
+        var packets = sink.Packets;
+        output.WriteLine($"{packets.Count} packets at the offered port over {(packets[^1].ReceivedAt - packets[0].ReceivedAt).TotalSeconds:F1} s");
+        Assert.True(packets.Count > 200, $"only {packets.Count} RTP packets reached the offered port");
     }
 }
 

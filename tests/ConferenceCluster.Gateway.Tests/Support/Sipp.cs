@@ -20,12 +20,12 @@ internal sealed class Sipp
     /// Runs <c>sipp 127.0.0.1:PORT -sf SCENARIO ...</c> bounded by <c>-timeout</c> (SIPp exits with an error
     /// when it elapses) and by a kill <paramref name="timeoutSeconds"/> + 15 s later.
     /// </summary>
-    public static async Task<Sipp> RunAsync(int sipPort, string scenario, IEnumerable<string> arguments, int timeoutSeconds, string? workDirectory = null)
+    public static async Task<Sipp> RunAsync(int sipPort, string scenario, IEnumerable<string> arguments, int timeoutSeconds, string? workDirectory = null, int? mediaPort = null)
     {
         var sipp = ExternalTool.Require("sipp", "sip-tester");
         workDirectory ??= ExternalTool.TempDirectory("sipp");
         var localSip = ExternalTool.FreeUdpPort();
-        var media = ExternalTool.FreeUdpPort(span: 4); // audio -mp and -mp+2 (video), both bound by SIPp
+        var media = mediaPort ?? ExternalTool.FreeUdpPort(span: 4); // audio -mp and -mp+2 (video), both bound by SIPp
         var args = new List<string>
         {
             $"127.0.0.1:{sipPort}",
