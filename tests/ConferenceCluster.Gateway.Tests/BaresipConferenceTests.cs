@@ -63,6 +63,8 @@ public sealed class BaresipConferenceTests(ITestOutputHelper output) : IAsyncLif
             Assert.True(others.Min() > 1000, $"{peer.Name} does not hear both other tones: {string.Join(", ", others.Select(o => o.ToString("F0")))}");
             Assert.True(own < 0.1 * others.Min(), $"{peer.Name} hears its own {peer.ToneHz} Hz tone: amplitude {own:F0} vs {others.Min():F0}");
         }
+
+        foreach (var peer in peers) ExternalTool.DeleteOnSuccess(peer.Directory);
     }
 
     /// <summary>The tone's amplitude: Goertzel over 100 ms blocks (robust to the odd concealed frame), power averaged.</summary>

@@ -50,5 +50,7 @@ public sealed class SippLoadTests(ITestOutputHelper output) : IAsyncLifetime
         foreach (var room in rooms)
             Assert.Empty((await _silo.ConferenceStatusAsync(room)).Participants);
         Assert.Equal(0, _silo.Gateway.ActiveCalls);
+
+        ExternalTool.DeleteOnSuccess(work);
     }
 }

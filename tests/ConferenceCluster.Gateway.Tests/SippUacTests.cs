@@ -82,6 +82,8 @@ public sealed class SippUacTests(ITestOutputHelper output) : IAsyncLifetime
             output.WriteLine($"sink {sink.Port}: RMS {rms:F0} overall, {loudest:F0} in the loudest second");
             Assert.True(loudest > 0.25 * reference, $"the audio heard at {sink.Port} is silent: loudest second RMS {loudest:F0}, the pcap's RMS {reference:F0}" + RawSocketHint);
         }
+
+        ExternalTool.DeleteOnSuccess(work);
     }
 
     [Fact]
@@ -124,6 +126,8 @@ public sealed class SippUacTests(ITestOutputHelper output) : IAsyncLifetime
         var packets = sink.Packets;
         output.WriteLine($"{packets.Count} packets at the offered port over {(packets[^1].ReceivedAt - packets[0].ReceivedAt).TotalSeconds:F1} s");
         Assert.True(packets.Count > 200, $"only {packets.Count} RTP packets reached the offered port");
+
+        ExternalTool.DeleteOnSuccess(work);
     }
 }
 

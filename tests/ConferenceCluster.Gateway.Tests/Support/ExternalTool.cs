@@ -102,6 +102,14 @@ internal static class ExternalTool
         throw new InvalidOperationException("no free UDP port found");
     }
 
+    /// <summary>Removes a run's temp directory; called at the end of a test that passed (a failed one keeps it for a look).</summary>
+    public static void DeleteOnSuccess(string directory)
+    {
+        try { Directory.Delete(directory, recursive: true); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+
     public static string TempDirectory(string prefix)
     {
         var path = Path.Combine(Path.GetTempPath(), $"cc-{prefix}-{Guid.NewGuid():N}"[..30]);
