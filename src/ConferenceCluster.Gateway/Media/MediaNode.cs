@@ -59,7 +59,9 @@ public sealed class MediaNode : IAsyncDisposable
             Codec = CodecOf(request.Codec),
             PayloadType = checked((byte)request.PayloadType),
             TelephoneEventPayloadType = request.TelephoneEventPayloadType is { } dtmf ? checked((byte)dtmf) : null,
-            TelephoneEventClockRate = request.TelephoneEventClockRate,
+            // The SDP layer says 0 when no telephone-event was offered; the media engine wants a real clock rate
+            // whether or not DTMF is negotiated (it is unused then).
+            TelephoneEventClockRate = request.TelephoneEventClockRate > 0 ? request.TelephoneEventClockRate : 8000,
             RemoteRtp = new IPEndPoint(remote, request.RemoteRtpPort),
             RemoteRtcp = new IPEndPoint(remote, request.RemoteRtcpPort),
             DtmfReceived = (_, digit) => OnDtmf(request, digit),

@@ -50,6 +50,11 @@ public sealed class InboundAudioStream : IDisposable
     private readonly TelephoneEventDetector? _telephoneEvents;
     private readonly byte[]? _lastPayload;
     private int _lastPayloadLength;
+    private readonly byte[]? _partialFrame;
+    private readonly byte _g711Silence;
+    private ushort _partialSlot;
+    private int _partialFilled;
+    private bool _hasPartial;
     private readonly double _timestampUnitsPerStopwatchTick;
     private readonly int _samplesPerFrame;
     private uint _referenceTimestamp;
@@ -70,6 +75,11 @@ public sealed class InboundAudioStream : IDisposable
         _opusDecoder = _decoder as OpusFrameDecoder;
         _g711Decoder = _decoder as G711FrameDecoder;
         _lastPayload = _opusDecoder is null ? new byte[AudioFormat.MaxEncodedFrameBytes] : null;
+        if (_g711Decoder is not null)
+        {
+            _partialFrame = new byte[AudioFormat.NarrowbandFrameSamples];
+            _g711Silence = codec == AudioCodec.Pcma ? (byte)0xD5 : (byte)0xFF;
+        }
         _jitterBuffer = new JitterBuffer(jitterBufferOptions);
         int clockRate = codec == AudioCodec.Opus ? AudioFormat.MixSampleRate : AudioFormat.NarrowbandSampleRate;
         _statistics = new RtpReceiveStatistics(clockRate);
@@ -152,6 +162,7 @@ public sealed class InboundAudioStream : IDisposable
                 _opusDecoder?.Reset();
                 _lastFrameValid = false;
                 _haveReference = false;
+                _hasPartial = false;
                 break;
         }
 
@@ -162,8 +173,85 @@ public sealed class InboundAudioStream : IDisposable
             return InboundPacketKind.Audio;
         }
 
+        if (_partialFrame is not null && payload.Length != _samplesPerFrame)
+        {
+            InsertG711Repacketized(header.Timestamp, payload);
+            return InboundPacketKind.Audio;
+        }
+
         _jitterBuffer.Insert(FrameNumberOf(header.Timestamp), payload);
         return InboundPacketKind.Audio;
+    }
+
+    /// <summary>
+    /// G.711 with another packet time than 20 ms (ptime 10, 30, 40, 60...: 1 byte per sample, so a payload of N
+    /// bytes is N/8 ms): cut on the 20 ms grid of the RTP timestamps into 160-byte frames, one per jitter buffer
+    /// slot, stitching a frame split across two packets (30 ms packets: every other frame is). A frame left
+    /// incomplete when a later one starts (its other part lost) goes in padded with silence.
+    /// </summary>
+    private void InsertG711Repacketized(uint timestamp, ReadOnlySpan<byte> payload)
+    {
+        int frameSamples = _samplesPerFrame;
+        if (!_haveReference)
+        {
+            _haveReference = true;
+            _referenceTimestamp = timestamp;
+            _referenceFrame = 0;
+        }
+
+        int deltaUnits = (int)(timestamp - _referenceTimestamp);
+        int deltaFrames = deltaUnits >= 0 ? deltaUnits / frameSamples : -((-deltaUnits + frameSamples - 1) / frameSamples);
+        int offset = deltaUnits - deltaFrames * frameSamples;
+        ushort slot = (ushort)(_referenceFrame + deltaFrames);
+        if (deltaFrames > 0)
+        {
+            // The reference stays on the frame grid and moves forward, as in FrameNumberOf.
+            _referenceTimestamp += (uint)(deltaFrames * frameSamples);
+            _referenceFrame = slot;
+        }
+
+        while (!payload.IsEmpty)
+        {
+            int take = Math.Min(frameSamples - offset, payload.Length);
+            if (offset == 0 && take == frameSamples)
+            {
+                _jitterBuffer.Insert(slot, payload[..take]);
+            }
+            else
+            {
+                AddToPartialFrame(slot, offset, payload[..take]);
+            }
+
+            payload = payload[take..];
+            offset = 0;
+            slot++;
+        }
+    }
+
+    private void AddToPartialFrame(ushort slot, int offset, ReadOnlySpan<byte> part)
+    {
+        byte[] frame = _partialFrame!;
+        if (_hasPartial && _partialSlot != slot)
+        {
+            _jitterBuffer.Insert(_partialSlot, frame); // its other part never came: what is missing stays silent
+            _hasPartial = false;
+        }
+
+        if (!_hasPartial)
+        {
+            Array.Fill(frame, _g711Silence);
+            _partialSlot = slot;
+            _partialFilled = 0;
+            _hasPartial = true;
+        }
+
+        part.CopyTo(frame.AsSpan(offset));
+        _partialFilled += part.Length;
+        if (_partialFilled >= frame.Length)
+        {
+            _jitterBuffer.Insert(slot, frame);
+            _hasPartial = false;
+        }
     }
 
     /// <summary>
@@ -218,7 +306,18 @@ public sealed class InboundAudioStream : IDisposable
                     return FrameSource.Silent;
                 }
 
-                int samples = _decoder.Decode(payload, frame);
+                int samples;
+                try
+                {
+                    samples = _decoder.Decode(payload, frame);
+                }
+                catch (ArgumentException)
+                {
+                    // A payload that cannot fit one 20 ms frame (an Opus packet of 40 ms or more): a loss for this
+                    // participant, never an exception that would abort the whole conference's tick.
+                    samples = 0;
+                }
+
                 if (samples == 0)
                 {
                     CorruptPackets++;

@@ -12,7 +12,8 @@ namespace ConferenceCluster.Media.Transport;
 /// Symmetric RTP (RFC 4961; "comedia"): when enabled the remote address is learnt from the first packet that the
 /// owner confirms as valid (<see cref="ConfirmRtpSource"/>, <see cref="ConfirmRtcpSource"/>), which is where a client
 /// behind NAT can actually be reached, overriding what its SDP said. Only confirmed packets latch: a stray datagram
-/// (or an RTCP report sent to the RTP port) must not hijack the stream.
+/// (or an RTCP report sent to the RTP port) must not hijack the stream. A source that cannot be replied to (UDP port 0,
+/// as SIPp's raw-socket pcap replay sends) is never latched onto; its packets are still received.
 /// </remarks>
 public sealed class RtpTransport : IDisposable
 {
@@ -126,7 +127,7 @@ public sealed class RtpTransport : IDisposable
     /// </summary>
     public void ConfirmRtpSource(SocketAddress source)
     {
-        if (!SymmetricRtp || _rtpLatched)
+        if (!SymmetricRtp || _rtpLatched || !CanReplyTo(source))
         {
             return;
         }
@@ -146,7 +147,7 @@ public sealed class RtpTransport : IDisposable
     /// <summary>The datagram just received on the RTCP socket was a valid compound RTCP packet: latch its source.</summary>
     public void ConfirmRtcpSource(SocketAddress source)
     {
-        if (!SymmetricRtp || _rtcpLatched)
+        if (!SymmetricRtp || _rtcpLatched || !CanReplyTo(source))
         {
             return;
         }
@@ -237,6 +238,9 @@ public sealed class RtpTransport : IDisposable
     }
 
     private static SocketAddress Serialize(IPEndPoint endPoint) => endPoint.Serialize();
+
+    /// <summary>RFC 768: source port 0 means the sender expects no reply.</summary>
+    internal static bool CanReplyTo(SocketAddress source) => ReadPort(source) != 0;
 
     private static void CopyAddress(SocketAddress from, SocketAddress to)
     {

@@ -97,6 +97,39 @@ public class InboundAudioStreamTests
         Assert.Equal(FrameSource.Decoded, stream.PullFrame(pcm)); // frame 5
     }
 
+    [Theory]
+    [InlineData(240)] // ptime 30, as the G.711 pcap sip-tester (SIPp) ships
+    [InlineData(80)]  // ptime 10
+    [InlineData(320)] // ptime 40
+    public void G711_packets_of_other_than_20_ms_are_cut_into_20_ms_frames(int packetSamples)
+    {
+        // A continuous A-law tone sent in packets of packetSamples: every tick decodes a full 20 ms of it.
+        short[] tone = Signals.Sine(960, 1000, 8000, AudioFormat.NarrowbandSampleRate);
+        var encoded = new byte[tone.Length];
+        G711ALaw.Encode(tone, encoded);
+        using var stream = new InboundAudioStream(AudioCodec.Pcma, 8, jitterBufferOptions: Buffer);
+        int packets = encoded.Length / packetSamples;
+        for (int i = 0; i < packets; i++)
+        {
+            byte[] packet = RtpPackets.Build(8, (ushort)(1000 + i), (uint)(i * packetSamples), Ssrc, encoded.AsSpan(i * packetSamples, packetSamples).ToArray());
+            Assert.Equal(InboundPacketKind.Audio, stream.OnPacket(packet, Stopwatch.GetTimestamp(), out _));
+        }
+
+        var pcm = new short[AudioFormat.MixFrameSamples];
+        int frames = packets * packetSamples / AudioFormat.NarrowbandFrameSamples;
+        for (int frame = 0; frame < frames; frame++)
+        {
+            Assert.Equal(FrameSource.Decoded, stream.PullFrame(pcm));
+            if (frame > 0)
+            {
+                // The whole frame carries the tone (no silent tail from a short payload, no truncation).
+                Assert.True(Signals.Rms(pcm.AsSpan(0, 480)) > 3000 && Signals.Rms(pcm.AsSpan(480)) > 3000, $"frame {frame} is not the full tone");
+            }
+        }
+
+        Assert.Equal(0, stream.CorruptPackets);
+    }
+
     [Fact]
     public void Telephone_events_are_reported_once_and_never_reach_the_decoder()
     {

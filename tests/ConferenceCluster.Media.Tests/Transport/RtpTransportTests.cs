@@ -41,6 +41,16 @@ public class RtpTransportTests
     }
 
     [Fact]
+    public void A_source_with_port_zero_is_never_latched_onto()
+    {
+        // SIPp 3.6's pcap replay sends RTP with UDP source port 0 (a raw socket): nothing can be sent back there.
+        Assert.False(RtpTransport.CanReplyTo(new IPEndPoint(IPAddress.Loopback, 0).Serialize()));
+        Assert.True(RtpTransport.CanReplyTo(new IPEndPoint(IPAddress.Loopback, 26000).Serialize()));
+        Assert.False(RtpTransport.CanReplyTo(new IPEndPoint(IPAddress.IPv6Loopback, 0).Serialize()));
+        Assert.True(RtpTransport.CanReplyTo(new IPEndPoint(IPAddress.IPv6Loopback, 26000).Serialize()));
+    }
+
+    [Fact]
     public void Without_symmetric_rtp_the_sdp_address_is_kept()
     {
         var allocator = new RtpPortAllocator(new PortRange(43100, 43199));

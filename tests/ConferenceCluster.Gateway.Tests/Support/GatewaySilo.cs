@@ -1,0 +1,112 @@
+using System.Collections.Concurrent;
+using ConferenceCluster.Conferencing.Configuration;
+using ConferenceCluster.Conferencing.Configuration.Store;
+using ConferenceCluster.Conferencing.Grains.Interfaces;
+using ConferenceCluster.Gateway.Sip;
+using ConferenceCluster.Runtime.Core;
+using ConferenceCluster.Silo;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace ConferenceCluster.Gateway.Tests.Support;
+
+/// <summary>
+/// One real silo in this process (SiloHost, as the product runs it): SIP on an ephemeral UDP/TCP port of
+/// 127.0.0.1, RTP from the media port range, a cluster store of its own in memory (Cluster:Storage=memory), the <c>demo</c> VMR.
+/// </summary>
+internal sealed class GatewaySilo : IAsyncDisposable
+{
+    private readonly SiloHost _host;
+
+    private GatewaySilo(SiloHost host, Logs logs)
+    {
+        _host = host;
+        Logs = logs;
+    }
+
+    public Logs Logs { get; }
+
+    public IServiceProvider Services => _host.Silo.Services;
+
+    public SipGateway Gateway => Services.GetRequiredService<SipGateway>();
+
+    public int SipPort => Gateway.SipPort;
+
+    public IGrainFactory Grains => Services.GetRequiredService<IGrainFactory>();
+
+    public static async Task<GatewaySilo> StartAsync(IDictionary<string, string?>? settings = null)
+    {
+        var values = new Dictionary<string, string?>
+        {
+            ["Cluster:Id"] = "gateway-tests-" + Guid.NewGuid().ToString("N")[..8],
+            ["Cluster:Storage"] = "memory",
+            ["Silo:AdvertisedAddress"] = "127.0.0.1",
+            ["Silo:Ports:Silo"] = "0",
+            ["Silo:Ports:Gateway"] = "0",
+            ["Silo:Ports:Http"] = "0",
+            ["Silo:Ports:Sip"] = "0",
+            ["Silo:Ports:MediaRange"] = "44000-45999",
+            // A fixed capacity skips the startup codec benchmark (seconds of CPU on a shared machine).
+            ["Silo:Capacity:AudioCalls"] = "500",
+            ["Demo:Enabled"] = "true",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+            values[key] = value;
+
+        var logs = new Logs();
+        var host = SiloHost.Create([], web =>
+        {
+            web.Configuration.AddInMemoryCollection(values);
+            web.Logging.ClearProviders();
+            web.Logging.AddProvider(logs);
+        });
+        await host.StartAsync();
+        var silo = new GatewaySilo(host, logs);
+        if (silo.SipPort == 0)
+            throw new InvalidOperationException("the SIP gateway did not bind a port");
+        return silo;
+    }
+
+    /// <summary>Creates a VMR with the given aliases through the configuration repository, as the management API would.</summary>
+    public async Task CreateRoomAsync(string name, params string[] aliases)
+    {
+        var repository = Services.GetRequiredService<ConfigurationRepository>();
+        await repository.CreateConferenceAsync(new VirtualMeetingRoom(name) { Aliases = aliases.Select(a => new ServiceAlias(a)).ToList() });
+        await Services.GetRequiredService<ConfigurationView>().RefreshAsync();
+    }
+
+    public Task<ConferenceStatus> ConferenceStatusAsync(string conference) =>
+        Grains.GetGrain<IConferenceGrain>(conference).GetStatus();
+
+    public async ValueTask DisposeAsync() => await _host.DisposeAsync();
+}
+
+/// <summary>The silo's log lines (Information and up), kept to explain a failure.</summary>
+internal sealed class Logs : ILoggerProvider
+{
+    private readonly ConcurrentQueue<string> _lines = new();
+
+    public IReadOnlyList<string> Lines => _lines.ToList();
+
+    public string Tail(int count = 40) => string.Join('\n', Lines.TakeLast(count));
+
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _lines);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (!IsEnabled(logLevel)) return;
+            lines.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} {logLevel} {category}: {formatter(state, exception)}{(exception is null ? "" : " " + exception.GetType().Name + ": " + exception.Message)}");
+        }
+    }
+}

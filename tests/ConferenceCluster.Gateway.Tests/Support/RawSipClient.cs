@@ -1,0 +1,122 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace ConferenceCluster.Gateway.Tests.Support;
+
+/// <summary>
+/// A deliberately small SIP UAC over UDP on 127.0.0.1 for the cases SIPp is awkward at (malformed requests,
+/// garbage): it writes the request text itself, collects the responses, ACKs a final response and can BYE.
+/// </summary>
+internal sealed class RawSipClient : IDisposable
+{
+    private readonly UdpClient _socket = new(new IPEndPoint(IPAddress.Loopback, 0));
+    private readonly IPEndPoint _server;
+
+    public RawSipClient(int serverPort)
+    {
+        _server = new IPEndPoint(IPAddress.Loopback, serverPort);
+        LocalPort = ((IPEndPoint)_socket.Client.LocalEndPoint!).Port;
+    }
+
+    public int LocalPort { get; }
+
+    public static string AudioOffer(int rtpPort, string payloadTypes, params string[] rtpmaps) =>
+        "v=0\r\no=tester 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n" +
+        $"m=audio {rtpPort} RTP/AVP {payloadTypes}\r\n" + string.Concat(rtpmaps.Select(r => $"a=rtpmap:{r}\r\n")) + "a=sendrecv\r\n";
+
+    public sealed record Dialog(string CallId, string FromTag, string RequestUri, string To);
+
+    /// <summary>The INVITE text; <paramref name="omit"/> drops a header by name to make it malformed.</summary>
+    public string Invite(string alias, string callId, string? sdp, string? omit = null, string fromTag = "raw1")
+    {
+        var headers = new List<(string Name, string Value)>
+        {
+            ("Via", $"SIP/2.0/UDP 127.0.0.1:{LocalPort};branch=z9hG4bK{Guid.NewGuid():N};rport"),
+            ("Max-Forwards", "70"),
+            ("From", $"\"Raw tester\" <sip:tester@127.0.0.1:{LocalPort}>;tag={fromTag}"),
+            ("To", $"<sip:{alias}@127.0.0.1:{_server.Port}>"),
+            ("Call-ID", callId),
+            ("CSeq", "1 INVITE"),
+            ("Contact", $"<sip:tester@127.0.0.1:{LocalPort}>"),
+        };
+        if (sdp is not null) headers.Add(("Content-Type", "application/sdp"));
+        headers.Add(("Content-Length", Encoding.UTF8.GetByteCount(sdp ?? "").ToString()));
+        var text = new StringBuilder($"INVITE sip:{alias}@127.0.0.1:{_server.Port} SIP/2.0\r\n");
+        foreach (var (name, value) in headers.Where(h => !string.Equals(h.Name, omit, StringComparison.OrdinalIgnoreCase)))
+            text.Append(name).Append(": ").Append(value).Append("\r\n");
+        return text.Append("\r\n").Append(sdp).ToString();
+    }
+
+    public Task SendAsync(string message) => SendAsync(Encoding.UTF8.GetBytes(message));
+
+    public async Task SendAsync(byte[] datagram) => await _socket.SendAsync(datagram, _server);
+
+    /// <summary>Sends a request and returns the first final (>= 200) response for its Call-ID, null if none came in time.</summary>
+    public async Task<string?> RequestAsync(string request, TimeSpan timeout)
+    {
+        var callId = SipText.Header(request, "Call-ID");
+        await SendAsync(request);
+        return await ReceiveFinalAsync(callId, SipText.CSeqMethod(request), timeout);
+    }
+
+    public async Task<string?> ReceiveFinalAsync(string? callId, string method, TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        while (true)
+        {
+            string message;
+            try
+            {
+                var datagram = await _socket.ReceiveAsync(cancel.Token);
+                message = Encoding.UTF8.GetString(datagram.Buffer);
+            }
+            catch (OperationCanceledException) { return null; }
+            catch (SocketException) { continue; }
+            if (SipText.StatusCode(message) >= 200 && (callId is null || SipText.Header(message, "Call-ID") == callId) && SipText.CSeqMethod(message) == method)
+                return message;
+        }
+    }
+
+    /// <summary>Anything at all that arrives within <paramref name="timeout"/> (to prove nothing does).</summary>
+    public async Task<string?> ReceiveAnyAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            var datagram = await _socket.ReceiveAsync(cancel.Token);
+            return Encoding.UTF8.GetString(datagram.Buffer);
+        }
+        catch (OperationCanceledException) { return null; }
+    }
+
+    /// <summary>ACKs a final response to an INVITE (RFC 3261 17.1.1.3 for non-2xx, 13.2.2.4 for 2xx).</summary>
+    public async Task AckAsync(string invite, string response)
+    {
+        var status = SipText.StatusCode(response);
+        var via = status >= 300 ? SipText.Header(invite, "Via")! : $"SIP/2.0/UDP 127.0.0.1:{LocalPort};branch=z9hG4bK{Guid.NewGuid():N};rport";
+        var requestUri = status >= 300 ? invite[7..invite.IndexOf(" SIP/2.0", StringComparison.Ordinal)] : ContactUri(response) ?? invite[7..invite.IndexOf(" SIP/2.0", StringComparison.Ordinal)];
+        await SendAsync($"ACK {requestUri} SIP/2.0\r\nVia: {via}\r\nMax-Forwards: 70\r\nFrom: {SipText.Header(invite, "From")}\r\n" +
+                        $"To: {SipText.Header(response, "To")}\r\nCall-ID: {SipText.Header(invite, "Call-ID")}\r\nCSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n");
+    }
+
+    /// <summary>Hangs up an answered INVITE; returns the final response to the BYE.</summary>
+    public async Task<string?> ByeAsync(string invite, string okResponse, TimeSpan timeout)
+    {
+        var requestUri = ContactUri(okResponse) ?? $"sip:127.0.0.1:{_server.Port}";
+        var bye = $"BYE {requestUri} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:{LocalPort};branch=z9hG4bK{Guid.NewGuid():N};rport\r\nMax-Forwards: 70\r\n" +
+                  $"From: {SipText.Header(invite, "From")}\r\nTo: {SipText.Header(okResponse, "To")}\r\nCall-ID: {SipText.Header(invite, "Call-ID")}\r\nCSeq: 2 BYE\r\nContent-Length: 0\r\n\r\n";
+        return await RequestAsync(bye, timeout);
+    }
+
+    private static string? ContactUri(string message)
+    {
+        var contact = SipText.Header(message, "Contact") ?? SipText.Header(message, "m");
+        if (contact is null) return null;
+        var start = contact.IndexOf('<');
+        var end = contact.IndexOf('>');
+        return start >= 0 && end > start ? contact[(start + 1)..end] : contact.Split(';')[0];
+    }
+
+    public void Dispose() => _socket.Dispose();
+}
