@@ -25,6 +25,8 @@ internal sealed class GatewayCall(string participantId, SipCall sip, string conf
     public string? Alias { get; init; }
     /// <summary>Muted by the conference; applied to the media leg as soon as it exists.</summary>
     public bool Muted { get; set; }
+    /// <summary>Why we are hanging up, set before our BYE so the end of the dialog reports our reason, not "local hang-up".</summary>
+    public string? HangUpReason { get; set; }
 
     /// <summary>Serialises what happens to the call's PIN entry (DTMF, its timer, prompts).</summary>
     public Lock Gate { get; } = new();

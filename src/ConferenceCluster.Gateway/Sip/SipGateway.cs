@@ -128,7 +128,10 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
         {
             _logger.LogWarning(ex, "Call to {Alias} failed while joining", alias);
             await EndAsync(call, "Failed to set up the call").ConfigureAwait(false);
-            return IncomingCallDecision.Reject(503, "Service Unavailable", _options.CapacityRetryAfter);
+            // A node that cannot be reached now may be reachable on a retry; anything else is our fault, not a full cluster.
+            return ex is SiloUnavailableException or TimeoutException
+                ? IncomingCallDecision.Reject(503, "Service Unavailable", _options.CapacityRetryAfter)
+                : IncomingCallDecision.Reject(500, "Server Internal Error");
         }
     }
 
@@ -303,7 +306,7 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
     public void OnCallEnded(SipCall sip, SipCallEndReason reason)
     {
         if (_bySipCall.TryGetValue(sip, out var call))
-            _ = Task.Run(() => EndAsync(call, DisconnectReasons.Of(reason)));
+            _ = Task.Run(() => EndAsync(call, call.HangUpReason ?? DisconnectReasons.Of(reason)));
     }
 
     public void OnDtmf(SipCall sip, DtmfDigit digit)
@@ -385,6 +388,7 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
 
     private async Task HangUpAsync(GatewayCall call, string reason)
     {
+        call.HangUpReason ??= reason;
         try
         {
             await call.Sip.HangUpAsync().ConfigureAwait(false);

@@ -61,6 +61,7 @@ public sealed class TelephoneEventDetector
     private readonly int _clockRate;
     private uint _lastReportedTimestamp;
     private bool _reportedAny;
+    private bool _pressResumed;
 
     /// <param name="clockRate">The telephone-event clock (8000 for "telephone-event/8000", 48000 alongside Opus).</param>
     public TelephoneEventDetector(int clockRate = 8000)
@@ -74,17 +75,26 @@ public sealed class TelephoneEventDetector
     public bool TryDetect(uint rtpTimestamp, ReadOnlySpan<byte> payload, out DtmfDigit digit)
     {
         digit = default;
-        if (!TelephoneEvent.TryParse(payload, out TelephoneEvent e) || !e.End || e.Digit is not char c)
+        if (!TelephoneEvent.TryParse(payload, out TelephoneEvent e) || e.Digit is not char c)
         {
             return false;
         }
 
-        if (_reportedAny && rtpTimestamp == _lastReportedTimestamp)
+        if (!e.End)
+        {
+            // A key press under way with the timestamp of the last one reported is a new press: only replayed
+            // captures (SIPp's play_pcap_audio of the same digit twice) do that, and a keypad is pressed twice.
+            _pressResumed |= _reportedAny && rtpTimestamp == _lastReportedTimestamp;
+            return false;
+        }
+
+        if (_reportedAny && rtpTimestamp == _lastReportedTimestamp && !_pressResumed)
         {
             return false; // the second or third copy of an end packet
         }
 
         _reportedAny = true;
+        _pressResumed = false;
         _lastReportedTimestamp = rtpTimestamp;
         digit = new DtmfDigit(c, (int)(e.Duration * 1000L / _clockRate));
         return true;

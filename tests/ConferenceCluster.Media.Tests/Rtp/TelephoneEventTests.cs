@@ -41,6 +41,18 @@ public class TelephoneEventTests
         Assert.Equal([new DtmfDigit('5', 100), new DtmfDigit('5', 100), new DtmfDigit('*', 100)], digits);
     }
 
+    [Fact]
+    public void A_replayed_press_with_the_same_timestamp_counts_again_but_its_end_copies_do_not()
+    {
+        // SIPp's play_pcap_audio replays a capture as it is: pressing '9' twice sends the same timestamp twice.
+        var detector = new TelephoneEventDetector(8000);
+        var digits = new List<DtmfDigit>();
+        Press(detector, digits, timestamp: 7000, code: 9);
+        Press(detector, digits, timestamp: 7000, code: 9);
+
+        Assert.Equal([new DtmfDigit('9', 100), new DtmfDigit('9', 100)], digits);
+    }
+
     private static void Press(TelephoneEventDetector detector, List<DtmfDigit> digits, uint timestamp, byte code)
     {
         var payload = new byte[4];
