@@ -31,10 +31,12 @@ public class CheckerFailureTests
         { "kamailio/kamailio.cfg", "if (ds_next_dst()) {", "if (false) {", "kamailio.cfg: missing ds_next_dst()" },
         { "kamailio/kamailio.cfg", "modparam(\"dispatcher\", \"ds_probing_mode\", 1)", "# modparam(\"dispatcher\", \"ds_probing_mode\", 1)", "missing modparam(\"dispatcher\", \"ds_probing_mode\", 1)" },
         { "kamailio/kamailio.cfg", "\trecord_route();", "\t# record_route();", "missing record_route()" },
+        { "compose.yaml", "      Silo__Ports__MediaRange: 44000-44999\n", "      Silo__Ports__MediaRange: 44000-44999\n      Silo__Capacity__AudioCalls: \"-5\"\n", "edge1: the silo refuses this configuration: Silo:Capacity:AudioCalls must not be negative" },
         // kubernetes/
         { "kubernetes/configmap.yaml", "  Silo__Ports__Http: \"8080\"\n", "  Silo__Ports__Http: \"8081\"\n", "readinessProbe uses port http (8080), but Silo__Ports__Http is 8081" },
         { "kubernetes/configmap.yaml", "  Cluster__Storage: postgres\n", "  Cluster__Storage: memory\n", "StatefulSet paris, container silo: Cluster__Storage must be postgres" },
         { "kubernetes/configmap.yaml", "  name: conferencecluster-shared\n", "  name: conferencecluster-common\n", "envFrom names ConfigMap conferencecluster-shared, which no manifest defines" },
+        { "kubernetes/configmap.yaml", "  Cluster__Id: conferencecluster\n", "  Cluster__Id: conference cluster\n", "the silo refuses this configuration: Cluster:Id must be letters, digits" },
         { "kubernetes/london.yaml", "path: /api/client/v2/status", "path: /health", "readinessProbe asks /health, expected /api/client/v2/status" },
         { "kubernetes/london.yaml", "fieldPath: status.podIP", "fieldPath: status.hostIP", "london, container silo: Silo__AdvertisedAddress must come from the downward API" },
         { "kubernetes/paris.yaml", "            - name: Silo__Role\n", "            - name: Silo__Locaton\n              value: paris\n            - name: Silo__Role\n", "StatefulSet paris, container silo: Silo__Locaton is not a silo configuration key" },

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using ConferenceCluster.Silo.Configuration;
+using Microsoft.Extensions.Configuration;
 
 namespace ConferenceCluster.Deploy.Tests;
 
@@ -55,7 +56,35 @@ public static partial class SiloEnvironment
         }
         if (Value(env, "Silo__Role") is { } role && role is not ("transcoding" or "proxying"))
             problems.Add($"{source}: Silo__Role must be transcoding or proxying (is '{role}')");
+        LoadLikeTheSilo(source, env, problems);
         return Ports(source, env, problems);
+    }
+
+    /// <summary>
+    /// Hands the environment to <see cref="SiloHostConfiguration.Load"/> as the silo would read it, so every value
+    /// the silo refuses is reported. Values known only at deploy time stand in as placeholders: a pod field
+    /// (metadata.name, status.podIP), a Secret, a compose <c>${VARIABLE}</c>.
+    /// </summary>
+    private static void LoadLikeTheSilo(string source, IReadOnlyDictionary<string, EnvValue> env, List<string> problems)
+    {
+        var values = env.Where(e => IsKeyForm(e.Key) && IsKnownKey(e.Key)).Select(e => new KeyValuePair<string, string?>(
+            e.Key.Replace("__", ":", StringComparison.Ordinal),
+            e.Value.FieldPath switch
+            {
+                "status.podIP" => "10.0.0.1",
+                "metadata.name" => "pod-0",
+                not null => "field",
+                null when e.Value.SecretKey is not null => "secret",
+                _ => Interpolation().Replace(e.Value.Value ?? "", "placeholder"),
+            }));
+        try
+        {
+            SiloHostConfiguration.Load(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
+        }
+        catch (SiloConfigurationException e)
+        {
+            problems.AddRange(e.Errors.Select(error => $"{source}: the silo refuses this configuration: {error}"));
+        }
     }
 
     public static EnvValue? Get(IReadOnlyDictionary<string, EnvValue> env, string name) =>
@@ -95,6 +124,9 @@ public static partial class SiloEnvironment
         if (parts.Length == 1) return (first, first);
         return int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var last) ? (first, last) : null;
     }
+
+    [GeneratedRegex(@"\$\{[^}]*\}")]
+    private static partial Regex Interpolation();
 
     [GeneratedRegex("^(Cluster|Silo|Admin|Demo)__", RegexOptions.IgnoreCase)]
     private static partial Regex KeyFormPattern();
