@@ -104,6 +104,25 @@ public class CheckerFailureTests
         Assert.Contains(problems, p => p.Contains("port 5060/udp (from Silo__Ports__*) is neither exposed nor published", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("    Silo__Ports__Sip=5060\n", "    Silo__Ports__Sip=5070\n", "Dockerfile: EXPOSE lacks 5070/udp (Silo__Ports__Sip)")]
+    [InlineData("    Silo__Ports__Http=8080 ", "    Silo__Ports__Htp=8080 ", "Dockerfile ENV: Silo__Ports__Htp is not a silo configuration key")]
+    [InlineData("${Silo__Ports__Http}/health", "8080/health", "HEALTHCHECK must ask ${Silo__Ports__Http}/health")]
+    public void A_broken_Dockerfile_is_reported(string from, string to, string expected)
+    {
+        var original = File.ReadAllText(Path.Combine(DeployFiles.Root, "Dockerfile"));
+        Assert.Contains(from, original);
+        Assert.Contains(DockerfileChecker.Check(original.Replace(from, to, StringComparison.Ordinal)), p => p.Contains(expected, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_compose_healthcheck_on_another_port_is_reported()
+    {
+        var compose = DeployFiles.Read("compose.yaml").Replace(
+            "  stop_grace_period: 30s\n", "  stop_grace_period: 30s\n  healthcheck:\n    test: [\"CMD\", \"curl\", \"-f\", \"http://127.0.0.1:9090/health\"]\n", StringComparison.Ordinal);
+        Assert.Contains("compose.yaml: london1: its healthcheck must ask /health on Silo__Ports__Http (8080)", ComposeChecker.Check(compose, DeployFiles.TryRead));
+    }
+
     [Fact]
     public void A_compose_file_without_silos_fails() =>
         Assert.Contains("compose.yaml: no silo services (build: .. or image conferencecluster:...)",

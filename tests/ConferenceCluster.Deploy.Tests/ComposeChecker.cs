@@ -59,6 +59,13 @@ public static partial class ComposeChecker
                 problems.Add($"{source}: must depend on {postgres[0]} with condition service_healthy");
             if (ports is not null)
                 CheckSiloPorts(source, name, service!, ports, publishes, problems);
+            if (ports is not null && service.Map("healthcheck") is { } healthcheck)
+            {
+                var test = healthcheck.GetValueOrDefault("test") is List<object> words ? string.Join(' ', words) : healthcheck.Str("test") ?? "";
+                if (!test.Contains("/health", StringComparison.Ordinal)
+                    || !(test.Contains($":{ports.Http}/", StringComparison.Ordinal) || test.Contains("{Silo__Ports__Http}", StringComparison.Ordinal)))
+                    problems.Add($"{source}: its healthcheck must ask /health on Silo__Ports__Http ({ports.Http})");
+            }
         }
         if (silos.Count == 0)
             problems.Add("compose.yaml: no silo services (build: .. or image conferencecluster:...)");

@@ -42,6 +42,10 @@ public class DeploymentTests
     }
 
     [Fact]
+    public void The_Dockerfile_sets_known_keys_exposes_their_ports_and_checks_health_on_the_http_port() =>
+        Assert.Empty(DockerfileChecker.Check(File.ReadAllText(Path.Combine(DeployFiles.Root, "Dockerfile"))));
+
+    [Fact]
     public void The_silo_key_list_is_what_the_checks_use()
     {
         Assert.True(SiloEnvironment.IsKnownKey("Silo__Ports__Http"));
