@@ -67,6 +67,34 @@ public partial class SiloProcessTests
     }
 
     [Fact]
+    public async Task A_second_sigterm_cuts_the_drain_short_and_the_node_still_leaves_gracefully()
+    {
+        using var silo = SiloProcess.Start("--Cluster:Storage=memory", "--Silo:Name=drain2", "--Silo:Ports:Silo=0", "--Silo:Ports:Gateway=0",
+            "--Silo:Ports:Http=0", "--Silo:Ports:Sip=0", "--Silo:Ports:MediaRange=47000-47999", "--Silo:Capacity:AudioCalls=500",
+            "--Demo:Enabled=true", "--Silo:DrainTimeout=01:00:00");
+        await Eventually.TrueAsync(() => (silo.HttpPort is not null && silo.SipPort is not null) || silo.Process.HasExited, "the silo to log its HTTP and SIP ports");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{silo.HttpPort}") };
+        await Eventually.TrueAsync(async () => (await http.GetAsync("/api/client/v2/status")).StatusCode == HttpStatusCode.OK, "the node to take calls");
+
+        using var existing = new RawSipClient(silo.SipPort!.Value);
+        var invite = existing.Invite("demo", Guid.NewGuid().ToString("N"), RawSipClient.AudioOffer(30070, "8 101", "8 PCMA/8000", "101 telephone-event/8000"));
+        var ok = await existing.RequestAsync(invite, TimeSpan.FromSeconds(10));
+        Assert.True(ok is not null && SipText.StatusCode(ok) == 200, ok + "\n--- silo\n" + silo.Output);
+        await existing.AckAsync(invite, ok);
+
+        Assert.Equal(0, Kill(silo.Process.Id, SigTerm));
+        // Logged once the drain listens for the next signal.
+        await Eventually.TrueAsync(() => silo.Output.Contains("Draining before stop") || silo.Process.HasExited, "the drain to start");
+        Assert.False(silo.Process.HasExited, silo.Output);
+
+        Assert.Equal(0, Kill(silo.Process.Id, SigTerm));
+        await silo.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(0, silo.Process.ExitCode);
+        Assert.Contains("signalled again", silo.Output);
+        Assert.Contains("stopped (Graceful)", silo.Output);
+    }
+
+    [Fact]
     public async Task An_invalid_configuration_exits_with_code_2_naming_the_key_on_stderr()
     {
         using var silo = SiloProcess.Start("--Silo:Role=mixing", "--Silo:Ports:Http=99999");
