@@ -18,6 +18,15 @@ public sealed class LocalSilo
 
     public SiloStatus Status => Current?.Status ?? SiloStatus.None;
 
+    private volatile bool _draining;
+
+    /// <summary>True once the host drains before stopping (SIGTERM): no new calls.</summary>
+    public bool Draining
+    {
+        get => _draining;
+        internal set => _draining = value;
+    }
+
     /// <summary>The silo when it has started joining (its membership view exists), else null.</summary>
     public Runtime.Hosting.Silo? Joined => Current is { Status: not (SiloStatus.None or SiloStatus.Created) } silo ? silo : null;
 }

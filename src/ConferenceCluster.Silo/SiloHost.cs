@@ -1,4 +1,6 @@
 using System.Reflection;
+using System.Runtime.InteropServices;
+using ConferenceCluster.Gateway.Sip;
 using System.Text.Json;
 using ConferenceCluster.Conferencing.Configuration;
 using ConferenceCluster.Conferencing.Configuration.Store;
@@ -73,6 +75,13 @@ public sealed class SiloHost : IAsyncDisposable
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<LocalSilo>();
         builder.Services.AddSingleton<AdminCredentials>();
+        // The host's own shutdown timeout must not cut the drain short: at least the drain timeout, plus room to leave.
+        builder.Services.Configure<HostOptions>(host =>
+        {
+            var atLeast = configuration.Silo.DrainTimeout + TimeSpan.FromSeconds(30);
+            if (host.ShutdownTimeout < atLeast)
+                host.ShutdownTimeout = atLeast;
+        });
         builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower);
         // Silo:Ports:Http is the one HTTP endpoint; ASPNETCORE_URLS and friends do not apply.
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.ListenAnyIP(configuration.Silo.Ports.Http));
@@ -205,7 +214,10 @@ public sealed class SiloHost : IAsyncDisposable
                 var restarted = Volatile.Read(ref _restarted).Task;
                 var first = await Task.WhenAny(stopRequested.Task, terminated, restarted).ConfigureAwait(false);
                 if (first == stopRequested.Task)
+                {
+                    await DrainAsync().ConfigureAwait(false);
                     break;
+                }
                 if (first == restarted || (terminated.Result == SiloTermination.Graceful && await WaitForRestartAsync(restarted).ConfigureAwait(false)))
                     continue; // R13: the node came back with its new identity
                 if (terminated.Result is var reason and not SiloTermination.Graceful)
@@ -220,6 +232,62 @@ public sealed class SiloHost : IAsyncDisposable
         }
         await StopAsync().ConfigureAwait(false);
         return 0;
+    }
+
+    /// <summary>
+    /// Before leaving on SIGTERM: no new calls (503 + Retry-After, <c>/api/client/v2/status</c> 503) until the SIP
+    /// gateway has no calls left or <c>Silo:DrainTimeout</c> passes. A second SIGTERM or Ctrl-C ends the drain at
+    /// once; the node then still leaves the cluster gracefully (its remaining calls are disconnected).
+    /// </summary>
+    public async Task DrainAsync()
+    {
+        var timeout = Configuration.Silo.DrainTimeout;
+        var local = Services.GetRequiredService<LocalSilo>();
+        local.Draining = true;
+        var gateway = local.Current?.Services.GetService<SipGateway>();
+        if (gateway is null || timeout <= TimeSpan.Zero)
+            return;
+        gateway.Draining = true;
+        if (gateway.ActiveCalls == 0)
+            return;
+
+        using var cut = new CancellationTokenSource(timeout);
+        // Registered only now, so the first signal (which started the drain) is not counted. Cancel keeps the
+        // runtime from terminating the process: the node still leaves gracefully after the drain.
+        using var sigterm = TryRegister(PosixSignal.SIGTERM, cut);
+        using var sigint = TryRegister(PosixSignal.SIGINT, cut);
+        _logger.LogWarning("Draining before stop: {Calls} call(s) up; no new calls; waiting up to {Timeout} for them to end (signal again to stop now)",
+            gateway.ActiveCalls, timeout);
+        try
+        {
+            while (gateway.ActiveCalls > 0)
+                await Task.Delay(TimeSpan.FromMilliseconds(200), TimeProvider.System, cut.Token).ConfigureAwait(false);
+            _logger.LogInformation("Drained: no calls left; leaving the cluster");
+        }
+        catch (OperationCanceledException)
+        {
+            _logger.LogWarning("Drain ended with {Calls} call(s) still up ({Why}); they are disconnected as the node leaves",
+                gateway.ActiveCalls, _drainCutBySignal ? "signalled again" : "Silo:DrainTimeout passed");
+        }
+    }
+
+    private volatile bool _drainCutBySignal;
+
+    private PosixSignalRegistration? TryRegister(PosixSignal signal, CancellationTokenSource cut)
+    {
+        try
+        {
+            return PosixSignalRegistration.Create(signal, context =>
+            {
+                context.Cancel = true;
+                _drainCutBySignal = true;
+                try { cut.Cancel(); } catch (ObjectDisposedException) { }
+            });
+        }
+        catch (PlatformNotSupportedException)
+        {
+            return null;
+        }
     }
 
     /// <summary>A graceful stop that is a restart in progress (R13) completes the restart; one that is not, does not.</summary>

@@ -63,6 +63,7 @@ public class ConfigurationTests
     [InlineData("Silo:Ports:Gateway", "thirty", "Silo:Ports:Gateway must be a port number")]
     [InlineData("Silo:Name", "node one", "Silo:Name must be")]
     [InlineData("Silo:Location", " ", "Silo:Location must not be empty")]
+    [InlineData("Silo:DrainTimeout", "-00:00:01", "Silo:DrainTimeout must not be negative")]
     [InlineData("Silo:AdvertisedAddress", "0.0.0.0", "Silo:AdvertisedAddress must be an address other silos can reach")]
     [InlineData("Silo:AdvertisedAddress", "not a host", "Silo:AdvertisedAddress must be an IP address or host name")]
     [InlineData("Cluster:Id", "", "Cluster:Id must be")]

@@ -43,6 +43,29 @@ public class HealthTests
         Assert.Equal(HttpStatusCode.OK, after.StatusCode);
     }
 
+    [Fact]
+    public async Task Client_status_is_503_until_the_node_takes_calls_then_200_without_auth()
+    {
+        var store = new GatedStore(new InMemoryClusterStore("client-status"));
+        await using var host = TestSilos.Create(store, new Dictionary<string, string?> { ["Silo:Name"] = "cs1", ["Silo:Capacity:AudioCalls"] = "100" });
+        var starting = host.StartAsync();
+        await store.InitializeEntered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        using var http = TestSilos.Http(host);
+
+        var before = await http.GetAsync("/api/client/v2/status");
+        store.ReleaseInitialize.SetResult();
+        await starting;
+        var after = await http.GetAsync("/api/client/v2/status");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, before.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, after.StatusCode);
+        var body = await after.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("success", body.GetProperty("status").GetString());
+        Assert.False(body.GetProperty("result").GetProperty("maintenance_mode").GetBoolean());
+        Assert.False(body.GetProperty("result").GetProperty("draining").GetBoolean());
+        Assert.Equal("cs1", body.GetProperty("result").GetProperty("silo").GetString());
+    }
+
     /// <summary>A store whose opening waits for the test, so the host can be seen between HTTP start and silo join.</summary>
     private sealed class GatedStore(IClusterStore inner) : IClusterStore
     {

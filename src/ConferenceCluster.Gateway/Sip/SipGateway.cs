@@ -60,6 +60,25 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
 
     public int ActiveCalls => _byParticipant.Count;
 
+    private volatile bool _draining;
+
+    /// <summary>
+    /// Set by the host while it drains before stopping (SIGTERM): new calls are refused as in maintenance mode,
+    /// calls already up continue until they end.
+    /// </summary>
+    public bool Draining
+    {
+        get => _draining;
+        set => _draining = value;
+    }
+
+    /// <summary>This node's record in the management API has <c>maintenance_mode</c> on (R-NODE-4).</summary>
+    public bool InMaintenanceMode =>
+        _configuration.Current.Nodes.TryGetValue(_silo.Name, out var record) && record.Node.MaintenanceMode;
+
+    /// <summary>False while in maintenance mode or draining: new calls get 503 + Retry-After, nothing is joined.</summary>
+    public bool AcceptsNewCalls => !Draining && !InMaintenanceMode;
+
     public void Start()
     {
         _endpoint = new SipEndpoint(this, new SipEndpointOptions
@@ -79,6 +98,14 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
     {
         var source = incoming.Source.RemoteEndPoint.Address.ToString();
         var alias = incoming.RequestUri.User ?? "";
+        // Maintenance mode (R-NODE-4, L11666) or draining before a stop: no new calls, checked before anything else
+        // so nothing is joined and no PIN entry screen is offered. Calls already up are not affected.
+        if (!AcceptsNewCalls)
+        {
+            _logger.LogInformation("Call to {Alias} from {Source} rejected: Message=\"Participant failed to join conference.\" Reason=\"System in maintenance mode\"{Draining}",
+                alias, source, Draining ? " (draining before stop)" : "");
+            return IncomingCallDecision.Reject(503, "System In Maintenance Mode", _options.CapacityRetryAfter);
+        }
         // Break-in resistance (R-BRK): a quarantined caller, or a room under PIN attack, sees no room at all.
         if (_breakIn.CheckCaller(source, alias) is { Allowed: false } quarantined)
         {

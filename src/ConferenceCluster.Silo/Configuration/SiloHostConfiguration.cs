@@ -20,7 +20,7 @@ public sealed partial record SiloHostConfiguration(ClusterOptions Cluster, SiloH
         "Cluster:Id", "Cluster:Storage", "Cluster:ConnectionString",
         "Silo:Name", "Silo:Location", "Silo:Role", "Silo:AdvertisedAddress",
         "Silo:Ports:Silo", "Silo:Ports:Gateway", "Silo:Ports:Http", "Silo:Ports:Sip", "Silo:Ports:MediaRange",
-        "Silo:GrainAssemblies", "Silo:Capacity:AudioCalls", "Demo:Enabled",
+        "Silo:GrainAssemblies", "Silo:Capacity:AudioCalls", "Silo:DrainTimeout", "Demo:Enabled",
         "Admin:Username", "Admin:Password",
         .. OptionKeys("Cluster:Membership", typeof(Runtime.Membership.ClusterMembershipOptions)),
         .. OptionKeys("Cluster:Messaging", typeof(Runtime.Messaging.MessagingOptions)),
@@ -67,6 +67,8 @@ public sealed partial record SiloHostConfiguration(ClusterOptions Cluster, SiloH
             errors.Add($"Silo:Name must be letters, digits, '.', '_' or '-' (was '{Silo.Name}')");
         if (string.IsNullOrWhiteSpace(Silo.Location))
             errors.Add("Silo:Location must not be empty");
+        if (Silo.DrainTimeout < TimeSpan.Zero)
+            errors.Add($"Silo:DrainTimeout must not be negative (was '{Silo.DrainTimeout}')");
         if (Uri.CheckHostName(Silo.AdvertisedAddress) == UriHostNameType.Unknown)
             errors.Add($"Silo:AdvertisedAddress must be an IP address or host name (was '{Silo.AdvertisedAddress}')");
         else if (Silo.AdvertisedAddress is "0.0.0.0" or "::")

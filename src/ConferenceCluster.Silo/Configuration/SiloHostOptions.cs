@@ -57,6 +57,12 @@ public sealed class SiloHostOptions
 
     public SiloCapacityOptions Capacity { get; set; } = new();
 
+    /// <summary>
+    /// <c>Silo:DrainTimeout</c>: on SIGTERM the node first drains (no new calls, 503 + Retry-After, status 503)
+    /// until its calls have ended or this much time has passed, then leaves the cluster. 0 stops at once.
+    /// </summary>
+    public TimeSpan DrainTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
     /// <summary><c>Silo:GrainAssemblies</c>: paths of extra assemblies whose grains this silo hosts (tests load theirs this way).</summary>
     public List<string> GrainAssemblies { get; set; } = [];
 }

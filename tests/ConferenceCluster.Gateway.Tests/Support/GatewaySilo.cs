@@ -4,6 +4,7 @@ using ConferenceCluster.Conferencing.Configuration.Store;
 using ConferenceCluster.Conferencing.Grains.Interfaces;
 using ConferenceCluster.Gateway.Sip;
 using ConferenceCluster.Runtime.Core;
+using ConferenceCluster.Runtime.Hosting;
 using ConferenceCluster.Silo;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,11 +20,24 @@ internal sealed class GatewaySilo : IAsyncDisposable
 {
     private readonly SiloHost _host;
 
-    private GatewaySilo(SiloHost host, Logs logs)
+    private GatewaySilo(SiloHost host, Logs logs, Task<int>? run = null)
     {
         _host = host;
         Logs = logs;
+        Run = run;
     }
+
+    /// <summary>The host's <see cref="SiloHost.RunAsync"/> (its exit code) when started with <see cref="RunAsync"/>.</summary>
+    public Task<int>? Run { get; }
+
+    public SiloHost Host => _host;
+
+    public int HttpPort => _host.HttpPort;
+
+    public string Name => Services.GetRequiredService<ILocalSiloDetails>().Name;
+
+    /// <summary>What SIGTERM does to the process: the ASP.NET lifetime's ApplicationStopping, which RunAsync waits for.</summary>
+    public void Terminate() => _host.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>().StopApplication();
 
     public Logs Logs { get; }
 
@@ -36,6 +50,33 @@ internal sealed class GatewaySilo : IAsyncDisposable
     public IGrainFactory Grains => Services.GetRequiredService<IGrainFactory>();
 
     public static async Task<GatewaySilo> StartAsync(IDictionary<string, string?>? settings = null)
+    {
+        var (host, logs) = Create(settings);
+        await host.StartAsync();
+        var silo = new GatewaySilo(host, logs);
+        if (silo.SipPort == 0)
+            throw new InvalidOperationException("the SIP gateway did not bind a port");
+        return silo;
+    }
+
+    /// <summary>Starts the host the way <c>Program</c> does, with <see cref="SiloHost.RunAsync"/>; returns once SIP is up.</summary>
+    public static async Task<GatewaySilo> RunAsync(IDictionary<string, string?>? settings = null)
+    {
+        var (host, logs) = Create(settings);
+        var run = host.RunAsync();
+        var local = host.Services.GetRequiredService<LocalSilo>();
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (local.Status != ConferenceCluster.Runtime.Membership.SiloStatus.Active
+               || local.Current!.Services.GetRequiredService<SipGateway>().SipPort == 0)
+        {
+            if (run.IsCompleted)
+                throw new InvalidOperationException($"the host stopped while starting (exit code {await run})\n{logs.Tail()}");
+            await Task.Delay(50, cancel.Token);
+        }
+        return new GatewaySilo(host, logs, run);
+    }
+
+    private static (SiloHost Host, Logs Logs) Create(IDictionary<string, string?>? settings)
     {
         var values = new Dictionary<string, string?>
         {
@@ -61,11 +102,7 @@ internal sealed class GatewaySilo : IAsyncDisposable
             web.Logging.ClearProviders();
             web.Logging.AddProvider(logs);
         });
-        await host.StartAsync();
-        var silo = new GatewaySilo(host, logs);
-        if (silo.SipPort == 0)
-            throw new InvalidOperationException("the SIP gateway did not bind a port");
-        return silo;
+        return (host, logs);
     }
 
     /// <summary>Creates a VMR with the given aliases through the configuration repository, as the management API would.</summary>
