@@ -19,6 +19,25 @@ public sealed class TestCallHandler : ISipCallHandler
 
     public int InviteCount => Volatile.Read(ref _invites);
 
+    /// <summary>
+    /// A handler that never decides: each INVITE waits until the stack cancels its decision (CANCEL, timeout, stop).
+    /// <paramref name="cancelled"/> completes when that happens.
+    /// </summary>
+    public static TestCallHandler NeverDeciding(out Task cancelled)
+    {
+        var cancellation = new TaskCompletionSource();
+        cancelled = cancellation.Task;
+        return new TestCallHandler
+        {
+            Decide = async (_, cancellationToken) =>
+            {
+                await using var registration = cancellationToken.Register(() => cancellation.TrySetResult());
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+                return IncomingCallDecision.Reject(500);
+            },
+        };
+    }
+
     public Channel<IncomingCall> Invites { get; } = Channel.CreateUnbounded<IncomingCall>();
     public Channel<SipCall> Established { get; } = Channel.CreateUnbounded<SipCall>();
     public Channel<(SipCall Call, SipCallEndReason Reason)> Ended { get; } = Channel.CreateUnbounded<(SipCall, SipCallEndReason)>();

@@ -84,14 +84,7 @@ public class UasBehaviourTests
     [Fact]
     public async Task Rfc3261_9_2_CANCEL_gets_200_and_the_INVITE_487()
     {
-        var handler = new TestCallHandler();
-        var handlerCancelled = new TaskCompletionSource();
-        handler.Decide = async (_, cancellationToken) =>
-        {
-            await using var registration = cancellationToken.Register(() => handlerCancelled.TrySetResult());
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-            return IncomingCallDecision.Reject(500);
-        };
+        var handler = TestCallHandler.NeverDeciding(out var handlerCancelled);
         await using var fixture = new EndpointFixture(handler);
         using var peer = fixture.UdpPeer();
         var dialog = new TestDialog(peer);
@@ -105,7 +98,7 @@ public class UasBehaviourTests
         var terminated = Assert.Single(responses, r => r.CSeq?.Method == SipMethods.Invite);
         Assert.Equal(487, terminated.StatusCode);
 
-        await handlerCancelled.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        await handlerCancelled.WaitAsync(TimeSpan.FromSeconds(5));
         var (_, reason) = await TestCallHandler.Next(handler.Ended);
         Assert.Equal(SipCallEndReason.Cancelled, reason);
         dialog.ToTag = terminated.To!.Tag;
@@ -382,14 +375,7 @@ public class UasBehaviourTests
     [Fact]
     public async Task A_handler_that_never_decides_is_timed_out_with_480()
     {
-        var handler = new TestCallHandler();
-        var cancelled = new TaskCompletionSource();
-        handler.Decide = async (_, cancellationToken) =>
-        {
-            await using var registration = cancellationToken.Register(() => cancelled.TrySetResult());
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-            return IncomingCallDecision.Reject(500);
-        };
+        var handler = TestCallHandler.NeverDeciding(out var cancelled);
         await using var fixture = new EndpointFixture(handler);
         using var peer = fixture.UdpPeer();
         var dialog = new TestDialog(peer);
@@ -399,7 +385,7 @@ public class UasBehaviourTests
 
         fixture.Clock.Advance(fixture.Endpoint.Options.InviteDecisionTimeout);
         dialog.ExpectInviteFinal(480);
-        await cancelled.Task.WaitAsync(TimeSpan.FromSeconds(5));
+        await cancelled.WaitAsync(TimeSpan.FromSeconds(5));
         var (_, reason) = await TestCallHandler.Next(handler.Ended);
         Assert.Equal(SipCallEndReason.HandlerTimeout, reason);
     }

@@ -14,12 +14,7 @@ public class UasCompatibilityTests
     [Fact]
     public async Task Rfc3261_17_2_3_RFC_2543_INVITE_without_magic_cookie_is_matched_for_retransmission_and_CANCEL()
     {
-        var handler = new TestCallHandler();
-        handler.Decide = async (_, cancellationToken) =>
-        {
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-            return IncomingCallDecision.Reject(500);
-        };
+        var handler = TestCallHandler.NeverDeciding(out _);
         await using var fixture = new EndpointFixture(handler);
         using var peer = fixture.UdpPeer();
         var dialog = new TestDialog(peer);
@@ -57,12 +52,7 @@ public class UasCompatibilityTests
     [Fact]
     public async Task Rfc3261_8_2_2_2_merged_INVITE_arriving_by_another_path_gets_482()
     {
-        var handler = new TestCallHandler();
-        handler.Decide = async (_, cancellationToken) =>
-        {
-            await Task.Delay(Timeout.Infinite, cancellationToken);
-            return IncomingCallDecision.Reject(500);
-        };
+        var handler = TestCallHandler.NeverDeciding(out _);
         await using var fixture = new EndpointFixture(handler);
         using var peer = fixture.UdpPeer();
         var dialog = new TestDialog(peer);
