@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using ConferenceCluster.Conferencing.Allocation;
+using ConferenceCluster.Conferencing.Backplanes;
 using ConferenceCluster.Conferencing.Capacity;
 using ConferenceCluster.Conferencing.Configuration;
 using ConferenceCluster.Conferencing.Configuration.Store;
@@ -42,9 +43,13 @@ public sealed class ConferenceGrain(
     HistoryWriter history,
     ConferencingOptions options,
     TimeProvider time,
+    IBackplaneWiring backplaneWiring,
     ILogger<ConferenceGrain> logger) : Grain, IConferenceGrain
 {
     private const string ParticipantLeft = "Participant disconnected";
+
+    /// <summary>Carries every change of the topology to the media nodes (R34–R38).</summary>
+    private readonly ConferenceBackplanes _backplanes = new(backplaneWiring);
 
     private ConferencePlacement? _placement;
     private ImmutableDictionary<string, ParticipantDetails> _participants = ImmutableDictionary<string, ParticipantDetails>.Empty;
@@ -85,6 +90,7 @@ public sealed class ConferenceGrain(
         _stateMayExist = true;
         var state = ConfigurationCollections.Deserialize<ConferenceInstanceState>(saved.Json);
         _placement = ConferencePlacement.Restore(Name, state.Policy, state.HostingNodes, state.Placements);
+        _backplanes.Restored(_placement.Backplanes);
         _participants = state.Participants.ToImmutableDictionary(p => p.ParticipantId);
         _nodeSilos = state.NodeSilos.ToImmutableDictionary(kv => kv.Key, kv => SiloAddress.Parse(kv.Value));
         _nodesUsed = [.. state.NodesUsed];
@@ -95,6 +101,7 @@ public sealed class ConferenceGrain(
         if (_running) RebuildLobby();
         await DropFailedNodesAsync();
         if (_placement is not null) await ReconcileLedgersAsync();
+        if (_placement is not null) await _backplanes.FollowAsync(Name, _placement.Backplanes);
         ScheduleLobbyTimer();
     }
 
@@ -488,6 +495,7 @@ public sealed class ConferenceGrain(
     /// </summary>
     private async Task AfterChangeAsync(string reason)
     {
+        if (_placement is not null) await _backplanes.FollowAsync(Name, _placement.Backplanes);
         if (_running && IsIdle) await EndAsync(_endReason ?? reason, time.GetUtcNow());
         else if (_running && _dirty) await PersistAsync();
         ScheduleLobbyTimer();

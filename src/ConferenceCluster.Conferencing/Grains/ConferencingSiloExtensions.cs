@@ -1,8 +1,10 @@
+using ConferenceCluster.Conferencing.Backplanes;
 using ConferenceCluster.Conferencing.Configuration.Store;
 using ConferenceCluster.Conferencing.Grains.Interfaces;
 using ConferenceCluster.Conferencing.History;
 using ConferenceCluster.Runtime.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ConferenceCluster.Conferencing.Grains;
 
@@ -20,12 +22,17 @@ public static class ConferencingSiloExtensions
         return builder
             .AddGrainsFromAssembly(typeof(ConferenceGrain).Assembly)
             .AddStartupTask((silo, cancellationToken) => silo.StartConferencingAsync(cancellationToken))
-            .ConfigureServices(services => services
-                .AddSingleton(options)
-                .AddSingleton<ConfigurationView>()
-                .AddSingleton<ConfigurationRepository>()
-                .AddSingleton<ClusterNodes>()
-                .AddSingleton<HistoryWriter>());
+            .ConfigureServices(services =>
+            {
+                services
+                    .AddSingleton(options)
+                    .AddSingleton<ConfigurationView>()
+                    .AddSingleton<ConfigurationRepository>()
+                    .AddSingleton<ClusterNodes>()
+                    .AddSingleton<HistoryWriter>();
+                // The Gateway replaces it with the media nodes' wiring; without a media layer topologies are only computed.
+                services.TryAddSingleton<IBackplaneWiring, NoBackplaneWiring>();
+            });
     }
 
     /// <summary>
