@@ -19,7 +19,7 @@ public enum MixOutputKind
 /// </summary>
 public sealed class MixOutput
 {
-    private readonly byte[] _encodedPayload = new byte[AudioFormat.MaxEncodedFrameBytes];
+    private readonly byte[] _encodedPayload = new byte[AudioFormat.MaxPayloadBytes];
     private readonly short[] _mixPcm;
     private int _encodedLength;
 
@@ -45,7 +45,7 @@ public sealed class MixOutput
     /// <summary>Voices summed into this output on its tick (the speaker's own excluded for a mix-minus).</summary>
     public int VoiceCount { get; private set; }
 
-    /// <summary>The encoded payload (an RTP payload: Opus packet or G.711 bytes).</summary>
+    /// <summary>The encoded payload (an RTP payload: Opus packet, G.711 or L16 bytes).</summary>
     public ReadOnlySpan<byte> EncodedPayload => _encodedPayload.AsSpan(0, _encodedLength);
 
     /// <summary>The same payload as memory, for asynchronous sends; valid until the next tick.</summary>

@@ -20,7 +20,7 @@ public sealed class MediaParticipant
 
     private readonly ConferenceMedia _conference;
     private readonly Action<MediaParticipant, DtmfDigit>? _dtmfReceived;
-    private readonly byte[] _sendBuffer = new byte[RtpHeader.FixedLength + AudioFormat.MaxEncodedFrameBytes];
+    private readonly byte[] _sendBuffer = new byte[RtpHeader.FixedLength + AudioFormat.MaxPayloadBytes];
     private readonly byte[] _rtcpBuffer = new byte[MaxRtcpBytes];
     private readonly byte[] _cname;
     private readonly RtcpReportBlock[] _reportBlock = new RtcpReportBlock[1];
