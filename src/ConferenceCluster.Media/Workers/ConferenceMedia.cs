@@ -64,7 +64,7 @@ public sealed class ConferenceMedia : IAsyncDisposable
             await Worker.InvokeAsync(() =>
             {
                 ObjectDisposedException.ThrowIf(_closed, this);
-                _mixer.AddParticipant(id, participant.Profile);
+                _mixer.AddParticipant(id, participant.Profile, participant.Role);
                 _participants.Add(participant);
                 _participantsById.Add(id, participant);
                 Interlocked.Increment(ref _participantCount);
