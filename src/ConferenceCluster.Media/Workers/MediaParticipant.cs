@@ -20,7 +20,7 @@ public sealed class MediaParticipant
 
     private readonly ConferenceMedia _conference;
     private readonly Action<MediaParticipant, DtmfDigit>? _dtmfReceived;
-    private readonly byte[] _sendBuffer = new byte[RtpHeader.FixedLength + AudioFormat.MaxEncodedFrameBytes];
+    private readonly byte[] _sendBuffer = new byte[RtpHeader.FixedLength + AudioFormat.MaxPayloadBytes];
     private readonly byte[] _rtcpBuffer = new byte[MaxRtcpBytes];
     private readonly byte[] _cname;
     private readonly RtcpReportBlock[] _reportBlock = new RtcpReportBlock[1];
@@ -44,6 +44,7 @@ public sealed class MediaParticipant
         Codec = endpoint.Codec;
         PayloadType = endpoint.PayloadType;
         Profile = endpoint.ResolveProfile();
+        Role = endpoint.Role;
         Transport = transport;
         _dtmfReceived = endpoint.DtmfReceived;
         _cname = System.Text.Encoding.UTF8.GetBytes(options.Cname);
@@ -63,6 +64,9 @@ public sealed class MediaParticipant
     public byte PayloadType { get; }
 
     public EncoderProfile Profile { get; }
+
+    /// <summary>A call leg, or a backplane to another node (always mixed; see <see cref="MixRole"/>).</summary>
+    public MixRole Role { get; }
 
     public ConferenceMedia Conference => _conference;
 
