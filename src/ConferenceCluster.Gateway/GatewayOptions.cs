@@ -20,4 +20,10 @@ public sealed class GatewayOptions
 
     /// <summary>Retry-After on a 503 when the cluster has no capacity for the call.</summary>
     public TimeSpan CapacityRetryAfter { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How long opening or closing one end of a backplane may take before the conference moves on without it: a node
+    /// that died but is not yet declared dead must not hold up the joins and leaves of the whole conference.
+    /// </summary>
+    public TimeSpan BackplaneCallTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }

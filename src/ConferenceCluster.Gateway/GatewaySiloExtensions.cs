@@ -1,3 +1,4 @@
+using ConferenceCluster.Conferencing.Backplanes;
 using ConferenceCluster.Conferencing.Configuration;
 using ConferenceCluster.Conferencing.Configuration.Store;
 using ConferenceCluster.Conferencing.Grains;
@@ -5,6 +6,7 @@ using ConferenceCluster.Gateway.Media;
 using ConferenceCluster.Gateway.Sip;
 using ConferenceCluster.Runtime.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace ConferenceCluster.Gateway;
 
@@ -17,6 +19,8 @@ public static class GatewaySiloExtensions
             .ConfigureServices(services => services
                 .AddSingleton(options)
                 .AddSingleton<MediaNode>()
+                .AddSingleton<MediaRelays>()
+                .Replace(ServiceDescriptor.Singleton<IBackplaneWiring, MediaNodeBackplaneWiring>())
                 .AddSingleton<SipGateway>()
                 .AddSingleton<ICallLegObserver>(sp => sp.GetRequiredService<SipGateway>()))
             .AddStartupTask((silo, _) =>

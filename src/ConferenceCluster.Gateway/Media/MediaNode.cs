@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
+using ConferenceCluster.Conferencing.Backplanes;
+using ConferenceCluster.Media.Mixing;
 using ConferenceCluster.Media.Rtp;
 using ConferenceCluster.Media.Transport;
 using ConferenceCluster.Media.Workers;
@@ -22,6 +24,7 @@ public sealed class MediaNode : IAsyncDisposable
     private readonly Lazy<MediaEngine> _engine;
     private readonly ConcurrentDictionary<string, Lazy<Task<ConferenceMedia>>> _conferences = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (string Conference, MediaParticipant Participant, string Codec)> _legs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Conference, string Peer), (BackplaneKind Kind, MediaParticipant Leg)> _backplanes = new();
     private readonly SemaphoreSlim _conferenceGate = new(1, 1);
 
     public MediaNode(GatewayOptions options, IGrainFactory grains, ILogger<MediaNode> logger)
@@ -40,11 +43,18 @@ public sealed class MediaNode : IAsyncDisposable
 
     public int LegCount => _legs.Count;
 
+    public int BackplaneCount => _backplanes.Count;
+
+    /// <summary>This node's port range, for media outside the mixers (PIN entry screen, relays of a proxying node).</summary>
+    public RtpPortAllocator Ports => _engine.Value.PortAllocator;
+
+    public string AdvertisedAddress => _options.AdvertisedAddress;
+
     /// <summary>An RTP port pair from this node's range for media outside the mixers (the PIN entry screen).</summary>
     public int AllocatePort() =>
-        _engine.Value.PortAllocator.TryAllocate(out var port) ? port : throw new InvalidOperationException("the media port range is exhausted");
+        Ports.TryAllocate(out var port) ? port : throw new InvalidOperationException("the media port range is exhausted");
 
-    public void ReleasePort(int rtpPort) => _engine.Value.PortAllocator.Release(rtpPort);
+    public void ReleasePort(int rtpPort) => Ports.Release(rtpPort);
 
     public IPAddress BindAddress => IPAddress.Parse(_options.BindAddress);
 
@@ -80,19 +90,69 @@ public sealed class MediaNode : IAsyncDisposable
     public async Task<bool> RemoveLegAsync(string participantId)
     {
         if (!_legs.TryRemove(participantId, out var leg)) return false;
-        await leg.Participant.Conference.RemoveParticipantAsync(leg.Participant).ConfigureAwait(false);
+        await RemoveFromMixerAsync(leg.Conference, leg.Participant).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>
+    /// Opens this node's end of a backplane, or finds it open (a restored conference grain re-applies its topology).
+    /// Its codec follows its kind (<see cref="BackplaneCodecs"/>), the same at both ends, so nothing is negotiated.
+    /// </summary>
+    public async Task<MediaLegAddress> OpenBackplaneAsync(string conference, string peer, BackplaneKind kind, MediaLegAddress? remote)
+    {
+        if (!_backplanes.TryGetValue((conference, peer), out var backplane))
+        {
+            var media = await ConferenceAsync(conference).ConfigureAwait(false);
+            var role = kind == BackplaneKind.Geo ? MixRole.GeoBackplane : MixRole.LocalBackplane;
+            backplane = (kind, await media.AddParticipantAsync(BackplaneCodecs.For(role)).ConfigureAwait(false));
+            _backplanes[(conference, peer)] = backplane;
+            _logger.LogInformation("Conference {Conference}: {Kind} backplane to {Peer} opened on port {Port}", conference, kind, peer, backplane.Leg.LocalRtpPort);
+        }
+        if (remote is not null) await ConnectBackplaneAsync(conference, peer, remote).ConfigureAwait(false);
+        return new MediaLegAddress(_options.AdvertisedAddress, backplane.Leg.LocalRtpPort, backplane.Leg.LocalRtcpPort);
+    }
+
+    public async Task<bool> ConnectBackplaneAsync(string conference, string peer, MediaLegAddress remote)
+    {
+        if (!_backplanes.TryGetValue((conference, peer), out var backplane)) return false;
+        var address = IPAddress.Parse(remote.Address);
+        await backplane.Leg.SetRemoteAsync(new IPEndPoint(address, remote.RtpPort), new IPEndPoint(address, remote.RtcpPort)).ConfigureAwait(false);
+        return true;
+    }
+
+    public async Task<bool> CloseBackplaneAsync(string conference, string peer)
+    {
+        if (!_backplanes.TryRemove((conference, peer), out var backplane)) return false;
+        await RemoveFromMixerAsync(conference, backplane.Leg).ConfigureAwait(false);
+        _logger.LogInformation("Conference {Conference}: {Kind} backplane to {Peer} closed", conference, backplane.Kind, peer);
+        return true;
+    }
+
+    public IReadOnlyList<BackplaneLegStatistics> GetBackplaneStatistics(string conference) =>
+        _backplanes.Where(kv => kv.Key.Conference == conference)
+            .OrderBy(kv => kv.Key.Peer, StringComparer.Ordinal)
+            .Select(kv =>
+            {
+                var statistics = kv.Value.Leg.GetStatistics();
+                return new BackplaneLegStatistics(conference, kv.Key.Peer, kv.Value.Kind, kv.Value.Leg.Codec.ToString(),
+                    statistics.PacketsReceived, statistics.PacketsLost, statistics.JitterMs, statistics.PacketsSent);
+            })
+            .ToList();
+
+    /// <summary>The last leg or backplane of a conference here takes its mixer with it.</summary>
+    private async Task RemoveFromMixerAsync(string conference, MediaParticipant participant)
+    {
+        await participant.Conference.RemoveParticipantAsync(participant).ConfigureAwait(false);
         await _conferenceGate.WaitAsync().ConfigureAwait(false);
         try
         {
-            // The last leg of a conference here takes its mixer with it.
-            if (leg.Participant.Conference.ParticipantCount == 0 && _conferences.TryRemove(leg.Conference, out var media))
+            if (participant.Conference.ParticipantCount == 0 && _conferences.TryRemove(conference, out var media))
                 await (await media.Value.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
         }
         finally
         {
             _conferenceGate.Release();
         }
-        return true;
     }
 
     public async Task<bool> SetMutedAsync(string participantId, bool muted)

@@ -16,6 +16,10 @@ internal sealed class GatewayCall(string participantId, SipCall sip, string conf
     /// <summary>What the endpoint and we agreed at INVITE time; the conference leg uses the same codec and payload types.</summary>
     public NegotiatedAudio Audio { get; } = audio;
     public string? MediaNode { get; set; }
+    /// <summary>The Proxying Edge Node relaying the media (R43), if any: the endpoint's RTP goes there, not to <see cref="MediaNode"/>.</summary>
+    public string? ProxyNode { get; set; }
+    /// <summary>The node the endpoint sends its media to, which follows the endpoint when it moves (re-INVITE).</summary>
+    public string? EndpointFacingNode => ProxyNode ?? MediaNode;
     /// <summary>The conference counts this participant (accepted, in or waiting): a hang-up must tell it.</summary>
     public bool Joined { get; set; }
     /// <summary>The media runs on the conference's media node; digits are conference commands from now on.</summary>

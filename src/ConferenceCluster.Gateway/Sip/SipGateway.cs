@@ -147,7 +147,7 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
                 _logger.LogInformation("Call to {Alias} rejected: {Message}", alias, join.Message);
                 return IncomingCallDecision.Reject(status, reason, retry ? _options.CapacityRetryAfter : null);
             }
-            var media = await AddConferenceLegAsync(call, join.MediaNode).ConfigureAwait(false);
+            var media = await AddConferenceLegAsync(call, join.MediaNode, join.MediaProxyNode).ConfigureAwait(false);
             call.InConference = true;
             return IncomingCallDecision.Accept(SdpOfferAnswer.CreateAudioAnswer(offer, AnswerOptions(media.Address, media.RtpPort)).Answer!.ToString());
         }
@@ -174,18 +174,34 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
         return join;
     }
 
-    private async Task<MediaLegAddress> AddConferenceLegAsync(GatewayCall call, string mediaNode)
+    /// <summary>
+    /// Puts the call's media on its media node (R28), through a relay on its proxying node when it has one (R43): the
+    /// relay faces the endpoint, the leg on the media node sends to and hears from the relay's inner ports.
+    /// </summary>
+    /// <returns>Where the endpoint sends its media: the relay's outer ports, or the leg's own.</returns>
+    private async Task<MediaLegAddress> AddConferenceLegAsync(GatewayCall call, string mediaNode, string? proxyNode)
     {
         var audio = call.Audio;
+        MediaRelayAddress? relay = null;
+        if (proxyNode is not null)
+        {
+            relay = await _grains.GetGrain<IMediaNodeGrain>(proxyNode).AddRelay(new MediaRelayRequest(
+                call.Conference, call.ParticipantId, audio.RemoteAddress, audio.RemoteRtpPort, audio.RemoteRtcpPort)).ConfigureAwait(false);
+            call.ProxyNode = proxyNode;
+        }
+        var remote = relay?.Inner ?? new MediaLegAddress(audio.RemoteAddress, audio.RemoteRtpPort, audio.RemoteRtcpPort);
         var media = await _grains.GetGrain<IMediaNodeGrain>(mediaNode).AddLeg(new MediaLegRequest(
             call.Conference, call.ParticipantId, audio.Codec.EncodingName, audio.PayloadType, audio.TelephoneEventPayloadType,
-            audio.TelephoneEventClockRate, audio.RemoteAddress, audio.RemoteRtpPort, audio.RemoteRtcpPort, _silo.Name)).ConfigureAwait(false);
+            audio.TelephoneEventClockRate, remote.Address, remote.RtpPort, remote.RtcpPort, _silo.Name)).ConfigureAwait(false);
         call.MediaNode = mediaNode;
+        if (proxyNode is not null)
+            await _grains.GetGrain<IMediaNodeGrain>(proxyNode).ConnectRelay(call.ParticipantId, media).ConfigureAwait(false);
         if (call.Muted)
             await _grains.GetGrain<IMediaNodeGrain>(mediaNode).SetMuted(call.ParticipantId, true).ConfigureAwait(false);
-        _logger.LogInformation("Call {Participant} joined {Conference}: media on {MediaNode} port {Port}, {Codec}",
-            call.ParticipantId, call.Conference, mediaNode, media.RtpPort, audio.Codec.EncodingName);
-        return media;
+        _logger.LogInformation("Call {Participant} joined {Conference}: media on {MediaNode} port {Port}{Proxy}, {Codec}",
+            call.ParticipantId, call.Conference, mediaNode, media.RtpPort,
+            relay is null ? "" : $", proxied by {proxyNode} port {relay.Outer.RtpPort}", audio.Codec.EncodingName);
+        return relay?.Outer ?? media;
     }
 
     /// <summary>Answers onto the PIN entry screen (R-PIN-3, L6890): an RTP port here plays the prompts and hears the digits.</summary>
@@ -285,7 +301,7 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
                 return;
             }
             if (join.MediaNode is { } mediaNode)
-                await MoveToConferenceAsync(call, mediaNode).ConfigureAwait(false);
+                await MoveToConferenceAsync(call, mediaNode, join.MediaProxyNode).ConfigureAwait(false);
             // Otherwise the caller waits for the host on the PIN entry port; OnAdmitted moves it when it is let in.
         }
         catch (Exception ex)
@@ -296,9 +312,9 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
     }
 
     /// <summary>Re-INVITEs the endpoint from the PIN entry port to its leg on the conference's media node (RFC 3261 14).</summary>
-    private async Task MoveToConferenceAsync(GatewayCall call, string mediaNode)
+    private async Task MoveToConferenceAsync(GatewayCall call, string mediaNode, string? proxyNode)
     {
-        var media = await AddConferenceLegAsync(call, mediaNode).ConfigureAwait(false);
+        var media = await AddConferenceLegAsync(call, mediaNode, proxyNode).ConfigureAwait(false);
         if (!SdpSessionDescription.TryParse(call.Sip.LocalSdp.Span, out var offer, out _) || offer is null)
             throw new InvalidOperationException("the call has no local SDP to re-offer");
         // Same codec and payload types as agreed; only where the media goes changes.
@@ -314,7 +330,7 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
         }
         if (SdpSessionDescription.TryParse(result.AnswerSdp.Span, out var answer, out _) && answer is not null
             && answer.Media.ElementAtOrDefault(call.Audio.MediaIndex) is { } answered && answer.GetEffectiveConnection(answered) is { } connection)
-            await _grains.GetGrain<IMediaNodeGrain>(mediaNode).UpdateRemote(call.ParticipantId, connection.Address, answered.Port, answered.Port + 1).ConfigureAwait(false);
+            await _grains.GetGrain<IMediaNodeGrain>(call.EndpointFacingNode!).UpdateRemote(call.ParticipantId, connection.Address, answered.Port, answered.Port + 1).ConfigureAwait(false);
         await ClosePinEntryAsync(call).ConfigureAwait(false);
         call.InConference = true;
     }
@@ -355,8 +371,8 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
         if (negotiated.Audio is not { } audio)
             return ReInviteDecision.Reject(488);
         // The endpoint may have moved its own media (a new address or port): point the leg there.
-        if (call.MediaNode is { } mediaNode)
-            await _grains.GetGrain<IMediaNodeGrain>(mediaNode).UpdateRemote(call.ParticipantId, audio.RemoteAddress, audio.RemoteRtpPort, audio.RemoteRtcpPort).ConfigureAwait(false);
+        if (call.EndpointFacingNode is { } endpointFacing)
+            await _grains.GetGrain<IMediaNodeGrain>(endpointFacing).UpdateRemote(call.ParticipantId, audio.RemoteAddress, audio.RemoteRtpPort, audio.RemoteRtcpPort).ConfigureAwait(false);
         return ReInviteDecision.Accept(negotiated.Answer!.ToString());
     }
 
@@ -378,7 +394,7 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
         {
             try
             {
-                await MoveToConferenceAsync(call, mediaNode).ConfigureAwait(false);
+                await MoveToConferenceAsync(call, mediaNode, result.MediaProxyNode).ConfigureAwait(false);
             }
             catch (Exception ex)
             {
@@ -448,6 +464,18 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
         catch (Exception ex)
         {
             _logger.LogWarning(ex, "Cleaning up call {Participant} failed", call.ParticipantId);
+        }
+        // On its own: the relay goes even when the media node it fed is the one that failed.
+        if (call.ProxyNode is { } proxyNode)
+        {
+            try
+            {
+                await _grains.GetGrain<IMediaNodeGrain>(proxyNode).RemoveRelay(call.ParticipantId).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                _logger.LogWarning(ex, "Removing the relay of call {Participant} on {ProxyNode} failed", call.ParticipantId, proxyNode);
+            }
         }
     }
 
