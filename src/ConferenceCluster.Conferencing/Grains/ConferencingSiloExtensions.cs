@@ -29,7 +29,8 @@ public static class ConferencingSiloExtensions
                     .AddSingleton<ConfigurationView>()
                     .AddSingleton<ConfigurationRepository>()
                     .AddSingleton<ClusterNodes>()
-                    .AddSingleton<HistoryWriter>();
+                    .AddSingleton<HistoryWriter>()
+                    .AddSingleton<ConferenceRecovery>();
                 // The Gateway replaces it with the media nodes' wiring; without a media layer topologies are only computed.
                 services.TryAddSingleton<IBackplaneWiring, NoBackplaneWiring>();
             });
@@ -51,5 +52,6 @@ public static class ConferencingSiloExtensions
             await view.RefreshAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         await silo.GrainFactory.GetGrain<INodeGrain>(silo.Name).GetStatus().ConfigureAwait(false);
+        silo.Services.GetRequiredService<ConferenceRecovery>().Start();
     }
 }

@@ -51,9 +51,19 @@ public sealed record ParticipantStatusDto(
     public long? RxPacketsLost { get; init; }
     /// <summary>Interarrival jitter of the received stream in milliseconds (RFC 3550 A.8).</summary>
     public double? RxJitter { get; init; }
+    /// <summary>For a call through a proxying node: RTP packets it relayed from the endpoint to the media node, and back.</summary>
+    public long? ProxyRxPackets { get; init; }
+    public long? ProxyTxPackets { get; init; }
+    /// <summary>Packets the proxying node dropped (from an unexpected source, or before the far side was known).</summary>
+    public long? ProxyDroppedPackets { get; init; }
 }
 
-/// <summary>One backplane of a conference (<c>/api/admin/status/v1/backplane/</c>): <c>type</c> local or geo, its two media nodes and their locations.</summary>
+/// <summary>
+/// One backplane of a conference (<c>/api/admin/status/v1/backplane/</c>): <c>type</c> local or geo, its two media nodes
+/// and their locations. Each direction is measured where it is received: <c>rx_*</c> is remote_media_node → media_node
+/// (measured on media_node), <c>tx_*</c> is media_node → remote_media_node (measured on remote_media_node). The
+/// media fields are null while an end does not answer or has not opened its end yet.
+/// </summary>
 public sealed record BackplaneStatusDto(
     string Id,
     string Conference,
@@ -62,7 +72,16 @@ public sealed record BackplaneStatusDto(
     string SystemLocation,
     string RemoteMediaNode,
     string RemoteSystemLocation,
-    string ResourceUri);
+    string ResourceUri)
+{
+    public string? Codec { get; init; }
+    public long? RxPackets { get; init; }
+    public long? RxPacketsLost { get; init; }
+    public double? RxJitter { get; init; }
+    public long? TxPackets { get; init; }
+    public long? TxPacketsLost { get; init; }
+    public double? TxJitter { get; init; }
+}
 
 /// <summary>
 /// The live status of conferences, participants and backplanes, gathered from the ConferenceGrains of the running
@@ -123,10 +142,14 @@ public static class ConferenceStatusEndpoints
             local.Active() is { } silo
                 ? One(await WithMediaAsync(silo, (await RunningAsync(silo, ct)).SelectMany(Participants).Where(p => p.Id == id)), p => p.Id == id, "participant", id)
                 : AdminApi.Starting());
-        statusApi.MapGet("/backplane/", (HttpRequest request, LocalSilo local, CancellationToken ct) =>
-            Gather(local, ct, all => ResourceList.Page(request, all.SelectMany(Backplanes), BackplaneFilters)));
-        statusApi.MapGet("/backplane/{id}/", (string id, LocalSilo local, CancellationToken ct) =>
-            Gather(local, ct, all => One(all.SelectMany(Backplanes), b => b.Id == id, "backplane", id)));
+        statusApi.MapGet("/backplane/", async (HttpRequest request, LocalSilo local, CancellationToken ct) =>
+            local.Active() is { } silo
+                ? ResourceList.Page(request, await WithBackplaneMediaAsync(silo, (await RunningAsync(silo, ct)).SelectMany(Backplanes)), BackplaneFilters)
+                : AdminApi.Starting());
+        statusApi.MapGet("/backplane/{id}/", async (string id, LocalSilo local, CancellationToken ct) =>
+            local.Active() is { } silo
+                ? One(await WithBackplaneMediaAsync(silo, (await RunningAsync(silo, ct)).SelectMany(Backplanes).Where(b => b.Id == id)), b => b.Id == id, "backplane", id)
+                : AdminApi.Starting());
         return statusApi;
     }
 
@@ -196,7 +219,7 @@ public static class ConferenceStatusEndpoints
             try
             {
                 var leg = await silo.GrainFactory.GetGrain<IMediaNodeGrain>(p.MediaNode).GetLegStatistics(p.Id);
-                return leg is null ? p : p with
+                p = leg is null ? p : p with
                 {
                     Codec = leg.Codec,
                     RemoteAddress = leg.RemoteAddress,
@@ -204,12 +227,57 @@ public static class ConferenceStatusEndpoints
                     RxPacketsLost = leg.PacketsLost,
                     RxJitter = Math.Round(leg.JitterMs, 1),
                 };
+                var relay = p.ProxyNode is { } proxy ? await silo.GrainFactory.GetGrain<IMediaNodeGrain>(proxy).GetRelayStatistics(p.Id) : null;
+                return relay is null ? p : p with
+                {
+                    // The endpoint's own address is what the proxy sees; the media node only sees the proxy.
+                    RemoteAddress = relay.EndpointAddress,
+                    ProxyRxPackets = relay.RtpFromEndpoint,
+                    ProxyTxPackets = relay.RtpToEndpoint,
+                    ProxyDroppedPackets = relay.Dropped,
+                };
             }
             catch (Exception)
             {
                 return p; // a media node that does not answer leaves the media fields empty, not the page
             }
         }));
+
+    /// <summary>What both ends of each backplane measure on what they receive: one call per node and conference.</summary>
+    private static async Task<IReadOnlyList<BackplaneStatusDto>> WithBackplaneMediaAsync(Runtime.Hosting.Silo silo, IEnumerable<BackplaneStatusDto> backplanes)
+    {
+        var list = backplanes.ToList();
+        var ends = list.SelectMany(b => new[] { (b.Conference, Node: b.MediaNode), (b.Conference, Node: b.RemoteMediaNode) }).Distinct().ToList();
+        var measured = await Task.WhenAll(ends.Select(async end =>
+        {
+            try
+            {
+                return await silo.GrainFactory.GetGrain<IMediaNodeGrain>(end.Node).GetBackplaneStatistics(end.Conference);
+            }
+            catch (Exception)
+            {
+                return (IReadOnlyList<BackplaneLegStatistics>)[];
+            }
+        }));
+        var byEnd = ends.Zip(measured).ToDictionary(e => e.First, e => e.Second);
+        BackplaneLegStatistics? At(string conference, string node, string peer) =>
+            byEnd.GetValueOrDefault((conference, node))?.FirstOrDefault(s => s.PeerNode == peer);
+        return list.Select(b =>
+        {
+            var rx = At(b.Conference, b.MediaNode, b.RemoteMediaNode);
+            var tx = At(b.Conference, b.RemoteMediaNode, b.MediaNode);
+            return b with
+            {
+                Codec = rx?.Codec ?? tx?.Codec,
+                RxPackets = rx?.PacketsReceived,
+                RxPacketsLost = rx?.PacketsLost,
+                RxJitter = rx is null ? null : Math.Round(rx.JitterMs, 1),
+                TxPackets = tx?.PacketsReceived,
+                TxPacketsLost = tx?.PacketsLost,
+                TxJitter = tx is null ? null : Math.Round(tx.JitterMs, 1),
+            };
+        }).ToList();
+    }
 
     private static IEnumerable<BackplaneStatusDto> Backplanes((ConferenceStatus Status, string Tag) running) =>
         running.Status.Backplanes.Select(b =>

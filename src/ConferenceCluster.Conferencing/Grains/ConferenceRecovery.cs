@@ -1,0 +1,70 @@
+using ConferenceCluster.Conferencing.Grains.Interfaces;
+using ConferenceCluster.Runtime.Core;
+using ConferenceCluster.Runtime.Hosting;
+using ConferenceCluster.Runtime.Membership;
+using ConferenceCluster.Runtime.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace ConferenceCluster.Conferencing.Grains;
+
+/// <summary>
+/// Brings back the conferences whose grain was on a silo that went: a conference grain acts on node failures itself,
+/// except on the failure of its own silo, and nothing else would call it until someone hangs up. When a silo starts
+/// leaving or is declared dead, one surviving silo (the ordinally first active one, so the work is done once) wakes
+/// every running conference (the <c>conference_instance</c> records); each restores on a live silo, drops the
+/// failed node, re-wires its backplanes and tells the dropped participants (R37 re-election, DESIGN.md section 5).
+/// </summary>
+/// <remarks>Waking a conference whose grain is alive is a cheap no-op status call, so no need to know which ones lived where.</remarks>
+public sealed class ConferenceRecovery(
+    IClusterMembershipView membership, IClusterStore store, IGrainFactory grains, ILocalSiloDetails local, ILogger<ConferenceRecovery> logger)
+{
+    private readonly HashSet<SiloAddress> _seenGone = [];
+    private readonly Lock _gate = new();
+    private int _started;
+
+    public void Start()
+    {
+        if (Interlocked.Exchange(ref _started, 1) != 0) return;
+        lock (_gate)
+            _seenGone.UnionWith(membership.Current.Entries.Where(e => e.Status.IsTerminating()).Select(e => e.SiloAddress));
+        membership.Changed += OnMembershipChanged;
+    }
+
+    private void OnMembershipChanged(MembershipSnapshot snapshot)
+    {
+        List<MembershipEntry> gone;
+        lock (_gate)
+            gone = snapshot.Entries.Where(e => e.Status.IsTerminating() && _seenGone.Add(e.SiloAddress)).ToList();
+        if (gone.Count == 0) return;
+        var first = snapshot.ActiveSilos.Select(e => e.SiloName).Order(StringComparer.Ordinal).FirstOrDefault();
+        if (first != local.Name) return;
+        _ = Task.Run(() => WakeConferencesAsync(string.Join(", ", gone.Select(e => e.SiloName))));
+    }
+
+    private async Task WakeConferencesAsync(string goneSilos)
+    {
+        IReadOnlyList<string> running;
+        try
+        {
+            running = (await store.Documents.ListAsync(ConferenceInstanceState.Collection).ConfigureAwait(false)).Select(d => d.Id).ToList();
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Could not list the running conferences after {Silos} left", goneSilos);
+            return;
+        }
+        if (running.Count > 0)
+            logger.LogInformation("{Silos} left: waking {Count} running conferences", goneSilos, running.Count);
+        await Task.WhenAll(running.Select(async name =>
+        {
+            try
+            {
+                await grains.GetGrain<IConferenceGrain>(name).GetStatus().ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "Could not wake conference {Conference} after {Silos} left", name, goneSilos);
+            }
+        })).ConfigureAwait(false);
+    }
+}
