@@ -5,7 +5,9 @@ using ConferenceCluster.Conferencing.Grains.Interfaces;
 using ConferenceCluster.Gateway.Sip;
 using ConferenceCluster.Runtime.Core;
 using ConferenceCluster.Runtime.Hosting;
+using ConferenceCluster.Runtime.Storage;
 using ConferenceCluster.Silo;
+using ConferenceCluster.Silo.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -49,9 +51,10 @@ internal sealed class GatewaySilo : IAsyncDisposable
 
     public IGrainFactory Grains => Services.GetRequiredService<IGrainFactory>();
 
-    public static async Task<GatewaySilo> StartAsync(IDictionary<string, string?>? settings = null)
+    /// <param name="store">A cluster store shared with other silos of this process (one cluster); each silo has its own by default.</param>
+    public static async Task<GatewaySilo> StartAsync(IDictionary<string, string?>? settings = null, IClusterStore? store = null)
     {
-        var (host, logs) = Create(settings);
+        var (host, logs) = Create(settings, store);
         await host.StartAsync();
         var silo = new GatewaySilo(host, logs);
         if (silo.SipPort == 0)
@@ -76,11 +79,11 @@ internal sealed class GatewaySilo : IAsyncDisposable
         return new GatewaySilo(host, logs, run);
     }
 
-    private static (SiloHost Host, Logs Logs) Create(IDictionary<string, string?>? settings)
+    private static (SiloHost Host, Logs Logs) Create(IDictionary<string, string?>? settings, IClusterStore? store = null)
     {
         var values = new Dictionary<string, string?>
         {
-            ["Cluster:Id"] = "gateway-tests-" + Guid.NewGuid().ToString("N")[..8],
+            ["Cluster:Id"] = store?.ClusterId ?? "gateway-tests-" + Guid.NewGuid().ToString("N")[..8],
             ["Cluster:Storage"] = "memory",
             ["Silo:AdvertisedAddress"] = "127.0.0.1",
             ["Silo:Ports:Silo"] = "0",
@@ -99,6 +102,8 @@ internal sealed class GatewaySilo : IAsyncDisposable
         var host = SiloHost.Create([], web =>
         {
             web.Configuration.AddInMemoryCollection(values);
+            if (store is not null)
+                web.Services.AddSingleton<IClusterStoreProvider>(new SharedStoreProvider(store));
             web.Logging.ClearProviders();
             web.Logging.AddProvider(logs);
         });
@@ -117,6 +122,11 @@ internal sealed class GatewaySilo : IAsyncDisposable
         Grains.GetGrain<IConferenceGrain>(conference).GetStatus();
 
     public async ValueTask DisposeAsync() => await _host.DisposeAsync();
+
+    private sealed class SharedStoreProvider(IClusterStore store) : IClusterStoreProvider
+    {
+        public IClusterStore Create(ClusterStorageKind kind, string clusterId, string? connectionString) => store;
+    }
 }
 
 /// <summary>The silo's log lines (Information and up), kept to explain a failure.</summary>

@@ -80,6 +80,9 @@ internal sealed class RtpSink : IDisposable
         }
     }
 
+    /// <summary>Sends from this sink's own port, as a symmetric RTP endpoint sends and receives on one port (RFC 4961).</summary>
+    public async Task SendAsync(ReadOnlyMemory<byte> datagram, IPEndPoint to) => await _socket.SendAsync(datagram, to);
+
     public void Dispose()
     {
         _stop.Cancel();

@@ -1,0 +1,107 @@
+using Xunit.Abstractions;
+using ConferenceCluster.Conferencing.Capacity;
+using ConferenceCluster.Conferencing.Configuration;
+using ConferenceCluster.Conferencing.Tests.Grains;
+using ConferenceCluster.Gateway.Tests.Distributed.Support;
+
+namespace ConferenceCluster.Gateway.Tests.Distributed;
+
+/// <summary>
+/// One conference spread over several silos with real media (seed R28, R34–R45, R59; DESIGN.md section 5): real SIP
+/// over UDP into in-process silos of one cluster, real RTP between the callers, the media nodes, their backplanes and
+/// the proxying nodes' relays. Each caller talks its own pure tone; what each one hears shows, by the level of each
+/// tone, that everybody is heard exactly once (a second path would lift it) and nobody hears themselves.
+/// </summary>
+public sealed class DistributedMediaTests(ITestOutputHelper output)
+{
+    private const string Conference = SeedScenarios.Conference;
+    /// <summary>Audio let through before measuring: jitter buffers fill, speaker levels settle.</summary>
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(1.5);
+    private static readonly TimeSpan Measured = TimeSpan.FromSeconds(1.5);
+
+    private static async Task<HearingMatrix> ListenAsync(IReadOnlyList<ToneCaller> callers)
+    {
+        await Task.Delay(Settle);
+        var from = DateTime.UtcNow;
+        await Task.Delay(Measured);
+        return HearingMatrix.Measure(callers, from, DateTime.UtcNow);
+    }
+
+    /// <summary>
+    /// Location A: three transcoding nodes; location B: one; location P: one proxying node whose transcoding location is
+    /// A and primary overflow B. Five callers, one on each media node and two through the proxy, the last overflowing to B.
+    /// </summary>
+    [Fact]
+    public async Task Five_silos_in_three_locations_every_caller_hears_every_other_once_and_never_itself_R35_R36_R37_L2168()
+    {
+        NodeSpec[] nodes =
+        [
+            new("TA1", "A", NodeRole.Transcoding, 100), new("TA2", "A", NodeRole.Transcoding, 90), new("TA3", "A", NodeRole.Transcoding, 80),
+            new("TB1", "B", NodeRole.Transcoding, 100), new("P1", "P", NodeRole.Proxying, 100),
+        ];
+        SystemLocation[] locations = [SeedScenarios.Location("A"), SeedScenarios.Location("B"), SeedScenarios.Location("P", transcoding: "A", primary: "B")];
+        await using var cluster = await GatewayCluster.StartAsync("five-silos", nodes, locations, Conference);
+        var callers = new List<ToneCaller>();
+        try
+        {
+            // The allocator picks the node with the most available capacity (R21), so filling a node steers the next caller on.
+            callers.Add(await cluster.CallAsync("a1", 440, "TA1"));
+            Assert.Equal(("TA1", null, "TA1"), await cluster.PlacementOfAsync(callers[^1]));
+            await cluster.FillAsync("TA1");
+            // Signalled on TA1, media on TA2: the SDP answer points the caller at TA2 (R28, L844).
+            callers.Add(await cluster.CallAsync("a2", 620, "TA1"));
+            Assert.Equal(("TA1", null, "TA2"), await cluster.PlacementOfAsync(callers[^1]));
+            await cluster.FillAsync("TA2");
+            // Through the proxying location to its transcoding location (R43, R45).
+            callers.Add(await cluster.CallAsync("p1", 830, "P1"));
+            Assert.Equal(("P1", "P1", "TA3"), await cluster.PlacementOfAsync(callers[^1]));
+            await cluster.FillAsync("TA3");
+            callers.Add(await cluster.CallAsync("b1", 1070, "TB1"));
+            Assert.Equal(("TB1", null, "TB1"), await cluster.PlacementOfAsync(callers[^1]));
+            // A full: the proxying location's primary overflow, B (R45, L1570).
+            callers.Add(await cluster.CallAsync("p2", 1310, "P1"));
+            Assert.Equal(("P1", "P1", "TB1"), await cluster.PlacementOfAsync(callers[^1]));
+
+            var matrix = await ListenAsync(callers);
+            output.WriteLine(matrix.ToString());
+            matrix.AssertEveryoneHearsEveryOtherOnce();
+
+            // A star to the intermediary TA1 inside A, one geo backplane between the intermediaries (R37), none at the proxy (R40).
+            var status = await cluster.StatusAsync();
+            Assert.Equal(
+                ["Geo TA1<->TB1", "Local TA1<->TA2", "Local TA1<->TA3"],
+                status.Backplanes.Select(b => $"{b.Kind} {b.NodeA}<->{b.NodeB}").Order());
+            // Every backplane carried media both ways, as both of its ends measured it.
+            var backplanes = (await cluster.GetAsync("/api/admin/status/v1/backplane/")).GetProperty("objects").EnumerateArray().ToList();
+            Assert.Equal(3, backplanes.Count);
+            Assert.All(backplanes, b =>
+            {
+                Assert.True(b.GetProperty("rx_packets").GetInt64() > 50, b.ToString());
+                Assert.True(b.GetProperty("tx_packets").GetInt64() > 50, b.ToString());
+                Assert.Equal(0, b.GetProperty("rx_packets_lost").GetInt64());
+            });
+            // Each kind of backplane carries its own codec (docs/decisions.md, "Backplane codec").
+            Assert.Equal(["local L16", "local L16", "geo Opus"],
+                backplanes.Select(b => $"{b.GetProperty("type").GetString()} {b.GetProperty("codec").GetString()}").OrderByDescending(t => t));
+            // The proxied calls: the proxy relayed both ways, and the endpoint's own address is shown, not the proxy's.
+            var participants = (await cluster.GetAsync("/api/admin/status/v1/participant/")).GetProperty("objects").EnumerateArray().ToList();
+            var proxied = participants.Where(p => p.GetProperty("proxy_node").GetString() == "P1").ToList();
+            Assert.Equal(2, proxied.Count);
+            Assert.All(proxied, p =>
+            {
+                Assert.True(p.GetProperty("proxy_rx_packets").GetInt64() > 50, p.ToString());
+                Assert.True(p.GetProperty("proxy_tx_packets").GetInt64() > 50, p.ToString());
+            });
+            // The proxied callers were answered with the proxy's own media address (P1's port range), the others with their media node's.
+            Assert.Equal(["P1", "P1", "TA1", "TA2", "TB1"], callers.Select(c => cluster.MediaNodeOfPort(c.MediaTarget!.Port)).Order());
+        }
+        catch (Exception ex)
+        {
+            throw new Xunit.Sdk.XunitException($"{ex.Message}\n{cluster.Logs()}", ex);
+        }
+        finally
+        {
+            foreach (var caller in callers) await caller.DisposeAsync();
+        }
+    }
+}

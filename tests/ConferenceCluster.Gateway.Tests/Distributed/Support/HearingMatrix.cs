@@ -1,0 +1,67 @@
+using System.Globalization;
+using System.Text;
+
+namespace ConferenceCluster.Gateway.Tests.Distributed.Support;
+
+/// <summary>
+/// How loud each caller heard each caller's tone over the same stretch of time, relative to the level every caller
+/// talks at: about 1 for a voice heard once, 0 for one not heard, up to 2 for one heard by two paths at once.
+/// </summary>
+internal sealed class HearingMatrix
+{
+    /// <summary>A voice heard once: codecs and resampling cost a little level, but never a third of it.</summary>
+    public const double OnceAtLeast = 0.6;
+    /// <summary>Above this a voice came by two paths (in phase it doubles; a phase shift still lifts it well above once).</summary>
+    public const double OnceAtMost = 1.4;
+    /// <summary>Own voice and voices not heard: leakage of the other tones and µ-law noise only.</summary>
+    public const double SilentAtMost = 0.15;
+
+    private readonly IReadOnlyList<ToneCaller> _callers;
+    private readonly double[,] _levels;
+
+    private HearingMatrix(IReadOnlyList<ToneCaller> callers, double[,] levels)
+    {
+        _callers = callers;
+        _levels = levels;
+    }
+
+    public static HearingMatrix Measure(IReadOnlyList<ToneCaller> callers, DateTime from, DateTime to)
+    {
+        var levels = new double[callers.Count, callers.Count];
+        for (var listener = 0; listener < callers.Count; listener++)
+            for (var talker = 0; talker < callers.Count; talker++)
+                levels[listener, talker] = callers[listener].LevelOf(callers[talker].Frequency, from, to) / ToneCaller.Amplitude;
+        return new HearingMatrix(callers, levels);
+    }
+
+    public double Level(ToneCaller listener, ToneCaller talker) => _levels[Index(listener), Index(talker)];
+
+    private int Index(ToneCaller caller) => _callers.ToList().IndexOf(caller);
+
+    /// <summary>Every caller hears every other caller exactly once and never itself.</summary>
+    public void AssertEveryoneHearsEveryOtherOnce()
+    {
+        var wrong = new List<string>();
+        for (var listener = 0; listener < _callers.Count; listener++)
+            for (var talker = 0; talker < _callers.Count; talker++)
+            {
+                var level = _levels[listener, talker];
+                if (listener == talker ? level > SilentAtMost : level is < OnceAtLeast or > OnceAtMost)
+                    wrong.Add($"{_callers[listener].Name} hears {_callers[talker].Name} at {level:F2}");
+            }
+        Assert.True(wrong.Count == 0, string.Join("; ", wrong) + "\n" + this);
+    }
+
+    public override string ToString()
+    {
+        var text = new StringBuilder("listener \\ talker: ").AppendJoin(' ', _callers.Select(c => c.Name.PadLeft(7))).AppendLine();
+        for (var listener = 0; listener < _callers.Count; listener++)
+        {
+            text.Append(_callers[listener].Name.PadRight(19));
+            for (var talker = 0; talker < _callers.Count; talker++)
+                text.Append(' ').Append(_levels[listener, talker].ToString("F2", CultureInfo.InvariantCulture).PadLeft(7));
+            text.AppendLine();
+        }
+        return text.ToString();
+    }
+}

@@ -1,0 +1,135 @@
+using System.Buffers.Binary;
+using System.Net;
+using ConferenceCluster.Gateway.Tests.Support;
+using ConferenceCluster.Media.Codecs.G711;
+
+namespace ConferenceCluster.Gateway.Tests.Distributed.Support;
+
+/// <summary>
+/// A SIP UA over real UDP that talks a pure tone of its own frequency into a conference (PCMU, 20 ms packets, from
+/// the port its SDP offer names, as a symmetric RTP endpoint) and keeps everything it hears, decoded, with the
+/// arrival time, so a test can ask how loud each other caller's tone was in a stretch of audio.
+/// </summary>
+internal sealed class ToneCaller : IAsyncDisposable
+{
+    /// <summary>Every caller talks at this level (of full scale): five or six of them mixed stay well clear of clipping.</summary>
+    public const double Amplitude = 0.1;
+
+    private const int SampleRate = 8000;
+    private const int FrameSamples = 160;
+    /// <summary>Bounds the sender: no test call talks longer than this.</summary>
+    private static readonly TimeSpan MaxTalk = TimeSpan.FromSeconds(90);
+
+    private readonly RawSipClient _sip;
+    private readonly RtpSink _rtp = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly string _invite;
+    private Task _talking = Task.CompletedTask;
+    private string? _ok;
+
+    private ToneCaller(string name, double frequency, int serverSipPort)
+    {
+        Name = name;
+        Frequency = frequency;
+        _sip = new RawSipClient(serverSipPort);
+        _invite = _sip.Invite("meet", $"{name}-{Guid.NewGuid():N}@tone", RawSipClient.AudioOffer(_rtp.Port, "0", "0 PCMU/8000"), fromTag: name);
+    }
+
+    public string Name { get; }
+
+    public double Frequency { get; }
+
+    /// <summary>The SIP port the caller signals from: the conference status shows it as the participant's remote address.</summary>
+    public int SipPort => _sip.LocalPort;
+
+    /// <summary>Where the answer told it to send its media: the media node's leg, or the relay of a proxying node.</summary>
+    public IPEndPoint? MediaTarget { get; private set; }
+
+    /// <summary>Dials the conference's alias at the given silo's SIP port; answered and talking when it returns.</summary>
+    public static async Task<ToneCaller> CallAsync(string name, double frequency, int serverSipPort)
+    {
+        var caller = new ToneCaller(name, frequency, serverSipPort);
+        try
+        {
+            var response = await caller._sip.RequestAsync(caller._invite, TimeSpan.FromSeconds(10));
+            Assert.True(SipText.StatusCode(response ?? "") == 200, $"{name}'s INVITE was not answered with 200 OK:\n{response}");
+            caller._ok = response!;
+            await caller._sip.AckAsync(caller._invite, response!);
+            caller.MediaTarget = SipText.AudioOf(response!).Rtp;
+            caller._talking = Task.Run(caller.TalkAsync);
+            return caller;
+        }
+        catch
+        {
+            await caller.DisposeAsync();
+            throw;
+        }
+    }
+
+    private async Task TalkAsync()
+    {
+        var packet = new byte[12 + FrameSamples];
+        var pcm = new short[FrameSamples];
+        packet[0] = 0x80;
+        BinaryPrimitives.WriteUInt32BigEndian(packet.AsSpan(8), (uint)Frequency);
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(20));
+        var maxFrames = (int)(MaxTalk.TotalMilliseconds / 20);
+        for (var frame = 0; frame < maxFrames && !_stop.IsCancellationRequested; frame++)
+        {
+            for (var i = 0; i < FrameSamples; i++)
+                pcm[i] = (short)(Amplitude * short.MaxValue * Math.Sin(2 * Math.PI * Frequency * (frame * FrameSamples + i) / SampleRate));
+            G711MuLaw.Encode(pcm, packet.AsSpan(12));
+            BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(2), (ushort)frame);
+            BinaryPrimitives.WriteUInt32BigEndian(packet.AsSpan(4), (uint)(frame * FrameSamples));
+            await _rtp.SendAsync(packet, MediaTarget!);
+            try
+            {
+                if (!await timer.WaitForNextTickAsync(_stop.Token)) return;
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// How loud <paramref name="frequency"/> was in what this caller heard between two moments, in the units of
+    /// <see cref="Amplitude"/> (Goertzel over the concatenated PCMU audio; a tone heard once measures about
+    /// <see cref="Amplitude"/>, twice by two paths up to twice that).
+    /// </summary>
+    public double LevelOf(double frequency, DateTime from, DateTime to)
+    {
+        var samples = Heard(from, to);
+        if (samples.Length < SampleRate / 10) return 0;
+        return 2 * Math.Sqrt(Audio.Goertzel(samples, SampleRate, frequency)) / short.MaxValue;
+    }
+
+    /// <summary>Audio heard between two moments (PCMU packets in arrival order).</summary>
+    public short[] Heard(DateTime from, DateTime to) =>
+        _rtp.Packets.Where(p => p.PayloadType == 0 && p.ReceivedAt >= from && p.ReceivedAt < to)
+            .SelectMany(p => p.Payload.Select(Audio.DecodeMuLaw)).ToArray();
+
+    /// <summary>True once the conference (or the relay) sends this caller anything.</summary>
+    public bool HearsAnything => _rtp.Packets.Count > 0;
+
+    public async Task HangUpAsync()
+    {
+        await _stop.CancelAsync();
+        if (_ok is not null)
+            await _sip.ByeAsync(_invite, _ok, TimeSpan.FromSeconds(5));
+        _ok = null;
+    }
+
+    /// <summary>A BYE the conference sent this caller (its media node failed, an operator hung up), if one came in time.</summary>
+    public Task<string?> ReceiveAsync(TimeSpan timeout) => _sip.ReceiveAnyAsync(timeout);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        try { await _talking.WaitAsync(TimeSpan.FromSeconds(2)); } catch (Exception) { /* stopped or timed out: the socket goes anyway */ }
+        _rtp.Dispose();
+        _sip.Dispose();
+        _stop.Dispose();
+    }
+}
