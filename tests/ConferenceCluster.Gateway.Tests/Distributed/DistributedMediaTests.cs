@@ -104,4 +104,59 @@ public sealed class DistributedMediaTests(ITestOutputHelper output)
             foreach (var caller in callers) await caller.DisposeAsync();
         }
     }
+
+    /// <summary>
+    /// Seed S3 (L2290–2312) then S4 (L2314–2320) with real media: callers signal on proxying edge nodes, which relay
+    /// their media to the USA Transcoding location; the second transcoding node brings a local backplane; Harry, on
+    /// a Canadian edge node, escalates the conference to a globally distributed one with a geo backplane.
+    /// The proxies are chosen by load (R43): the test loads them (as other conferences would) to get the seed's picks.
+    /// </summary>
+    [Fact]
+    public async Task S3_then_S4_proxied_callers_over_a_local_then_a_geo_backplane_hear_each_other_once_L2307_to_L2320()
+    {
+        await using var cluster = await GatewayCluster.StartAsync("s3-s4-media", SeedScenarios.S3Nodes, SeedScenarios.S3Locations, Conference);
+        var callers = new List<ToneCaller>();
+        try
+        {
+            // L2307: Alice on USprox01, which proxies her media to UStrans01 (most available in USA Transcoding).
+            await cluster.LoadAsync("USprox02", MediaCosts.ProxiedAudioCall);
+            var alice = await cluster.CallAsync("Alice", 440, "USprox01");
+            callers.Add(alice);
+            Assert.Equal(("USprox01", "USprox01", "UStrans01"), await cluster.PlacementOfAsync(alice));
+            // L2309: Bob on USprox02, the least loaded proxying node; UStrans01 hosts and has room.
+            await cluster.LoadAsync("USprox01", MediaCosts.ProxiedAudioCall);
+            var bob = await cluster.CallAsync("Bob", 620, "USprox02");
+            callers.Add(bob);
+            Assert.Equal(("USprox02", "USprox02", "UStrans01"), await cluster.PlacementOfAsync(bob));
+            // L2310: UStrans01 "has no spare capacity" → UStrans02, and a local backplane UStrans01↔UStrans02.
+            await cluster.FillAsync("UStrans01");
+            await cluster.LoadAsync("USprox01", MediaCosts.ProxiedAudioCall);
+            var carol = await cluster.CallAsync("Carol", 830, "USprox02");
+            callers.Add(carol);
+            Assert.Equal(("USprox02", "USprox02", "UStrans02"), await cluster.PlacementOfAsync(carol));
+            Assert.Equal(["Local UStrans01<->UStrans02"], (await cluster.StatusAsync()).Backplanes.Select(b => $"{b.Kind} {b.NodeA}<->{b.NodeB}"));
+            (await ListenAsync(callers)).AssertEveryoneHearsEveryOtherOnce();
+
+            // L2320: Harry reaches Canprox01; Canprox02 (least loaded) proxies his media; Cantrans01 processes it.
+            await cluster.LoadAsync("Canprox01", MediaCosts.ProxiedAudioCall);
+            var harry = await cluster.CallAsync("Harry", 1070, "Canprox01");
+            callers.Add(harry);
+            Assert.Equal(("Canprox01", "Canprox02", "Cantrans01"), await cluster.PlacementOfAsync(harry));
+            Assert.Equal("Canprox02", cluster.MediaNodeOfPort(harry.MediaTarget!.Port));
+            // The geo backplane runs between UStrans01 (USA's intermediary) and Cantrans01 (L2320); none touches a PEN (R40).
+            Assert.Equal(["Geo Cantrans01<->UStrans01", "Local UStrans01<->UStrans02"],
+                (await cluster.StatusAsync()).Backplanes.Select(b => $"{b.Kind} {b.NodeA}<->{b.NodeB}").Order());
+            var matrix = await ListenAsync(callers);
+            output.WriteLine(matrix.ToString());
+            matrix.AssertEveryoneHearsEveryOtherOnce();
+        }
+        catch (Exception ex)
+        {
+            throw new Xunit.Sdk.XunitException($"{ex.Message}\n{cluster.Logs()}", ex);
+        }
+        finally
+        {
+            foreach (var caller in callers) await caller.DisposeAsync();
+        }
+    }
 }
