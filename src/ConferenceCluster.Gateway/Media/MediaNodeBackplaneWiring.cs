@@ -1,5 +1,6 @@
 using ConferenceCluster.Conferencing.Backplanes;
 using ConferenceCluster.Runtime.Core;
+using ConferenceCluster.Runtime.Membership;
 using Microsoft.Extensions.Logging;
 
 namespace ConferenceCluster.Gateway.Media;
@@ -10,7 +11,13 @@ namespace ConferenceCluster.Gateway.Media;
 /// second. Old backplanes are closed before new ones open, so a re-elected intermediary never leaves two paths
 /// between two nodes at once (a voice heard twice).
 /// </summary>
-public sealed class MediaNodeBackplaneWiring(IGrainFactory grains, GatewayOptions options, ILogger<MediaNodeBackplaneWiring> logger) : IBackplaneWiring
+/// <remarks>
+/// An end on a silo that membership no longer lists as active is skipped rather than called: its media went with it,
+/// and a call there would only wait out <see cref="GatewayOptions.BackplaneCallTimeout"/> while the surviving nodes
+/// wait for their new backplanes.
+/// </remarks>
+public sealed class MediaNodeBackplaneWiring(
+    IGrainFactory grains, IClusterMembershipView membership, GatewayOptions options, ILogger<MediaNodeBackplaneWiring> logger) : IBackplaneWiring
 {
     public async Task ApplyAsync(string conference, BackplaneChanges changes)
     {
@@ -19,8 +26,15 @@ public sealed class MediaNodeBackplaneWiring(IGrainFactory grains, GatewayOption
         await Task.WhenAll(changes.ToCreate.Select(b => OpenAsync(conference, b))).ConfigureAwait(false);
     }
 
+    private bool IsActive(string node) => membership.Current.FindByName(node) is not null;
+
     private async Task OpenAsync(string conference, Backplane backplane)
     {
+        if (!IsActive(backplane.NodeA) || !IsActive(backplane.NodeB))
+        {
+            logger.LogInformation("Conference {Conference}: {Backplane} not opened, an end is not active", conference, backplane);
+            return;
+        }
         try
         {
             var a = grains.GetGrain<IMediaNodeGrain>(backplane.NodeA);
@@ -40,6 +54,7 @@ public sealed class MediaNodeBackplaneWiring(IGrainFactory grains, GatewayOption
 
     private async Task CloseAsync(string conference, string node, string peer)
     {
+        if (!IsActive(node)) return;
         try
         {
             await grains.GetGrain<IMediaNodeGrain>(node).CloseBackplane(conference, peer).WaitAsync(options.BackplaneCallTimeout).ConfigureAwait(false);

@@ -159,4 +159,79 @@ public sealed class DistributedMediaTests(ITestOutputHelper output)
             foreach (var caller in callers) await caller.DisposeAsync();
         }
     }
+
+    /// <summary>
+    /// The intermediary of a location dies mid-call (killed, no goodbye): the next-oldest node of the location takes over
+    /// (R37, L2168; Q6), the local and geo backplanes are rebuilt around it, and the callers left in that location hear
+    /// the other location again within 2 s of audio. The caller whose media was on the dead node is hung up with a
+    /// reason by its signalling node, which survives (issue 6 will re-INVITE it instead).
+    /// </summary>
+    [Fact]
+    public async Task Killing_a_locations_intermediary_re_elects_one_and_the_location_hears_the_other_again_within_2_s_R37_L2168()
+    {
+        NodeSpec[] nodes =
+        [
+            new("TA1", "A", NodeRole.Transcoding, 100), new("TA2", "A", NodeRole.Transcoding, 90), new("TA3", "A", NodeRole.Transcoding, 80),
+            new("TB1", "B", NodeRole.Transcoding, 100),
+        ];
+        SystemLocation[] locations = [SeedScenarios.Location("A", primary: "B"), SeedScenarios.Location("B")];
+        await using var cluster = await GatewayCluster.StartAsync("kill-intermediary", nodes, locations, Conference);
+        var callers = new List<ToneCaller>();
+        try
+        {
+            // Media on TA1 (the intermediary: it hosted first), TA2, TA3; nobody signals on TA1.
+            var a1 = await cluster.CallAsync("a1", 440, "TA2");
+            callers.Add(a1);
+            Assert.Equal(("TA2", null, "TA1"), await cluster.PlacementOfAsync(a1));
+            await cluster.FillAsync("TA1");
+            var a2 = await cluster.CallAsync("a2", 620, "TA2");
+            callers.Add(a2);
+            Assert.Equal(("TA2", null, "TA2"), await cluster.PlacementOfAsync(a2));
+            await cluster.FillAsync("TA2");
+            var a3 = await cluster.CallAsync("a3", 830, "TA3");
+            callers.Add(a3);
+            Assert.Equal(("TA3", null, "TA3"), await cluster.PlacementOfAsync(a3));
+            var b1 = await cluster.CallAsync("b1", 1070, "TB1");
+            callers.Add(b1);
+            Assert.Equal(("TB1", null, "TB1"), await cluster.PlacementOfAsync(b1));
+            Assert.Equal("TA1", (await cluster.StatusAsync()).Intermediaries["A"]);
+            (await ListenAsync(callers)).AssertEveryoneHearsEveryOtherOnce();
+
+            var killedAt = DateTime.UtcNow;
+            await cluster.KillAsync("TA1");
+
+            var bye = await a1.ReceiveAsync(TimeSpan.FromSeconds(10));
+            Assert.True(bye?.StartsWith("BYE ", StringComparison.Ordinal) == true, $"a1 was not hung up: {bye}");
+            ToneCaller[] survivors = [a2, a3, b1];
+            var pairs = survivors.SelectMany(l => survivors.Where(t => t != l).Select(t => (Listener: l, Talker: t))).ToList();
+            var window = TimeSpan.FromMilliseconds(200);
+            var back = new Dictionary<(ToneCaller, ToneCaller), DateTime>();
+            // Bounded polling of the received audio: every pair that lost each other must find each other again.
+            for (var poll = 0; poll < 80 && back.Count < pairs.Count; poll++)
+            {
+                await Task.Delay(100);
+                foreach (var pair in pairs.Where(p => !back.ContainsKey(p)))
+                    if (pair.Listener.CameBackAt(pair.Talker.Frequency, killedAt, window) is { } at)
+                        back[pair] = at;
+            }
+            var gaps = string.Join(", ", pairs.Select(p => $"{p.Listener.Name}<-{p.Talker.Name}: " +
+                (back.TryGetValue(p, out var at) ? $"{(at - killedAt).TotalSeconds:F2} s" : "not back")));
+            output.WriteLine(gaps);
+            Assert.All(pairs, p => Assert.True(back.TryGetValue(p, out var at) && at - killedAt <= TimeSpan.FromSeconds(2), gaps));
+
+            var status = await cluster.StatusAsync();
+            Assert.Equal("TA2", status.Intermediaries["A"]);
+            Assert.Equal(["Geo TA2<->TB1", "Local TA2<->TA3"], status.Backplanes.Select(b => $"{b.Kind} {b.NodeA}<->{b.NodeB}").Order());
+            Assert.DoesNotContain(status.Participants, p => p.MediaNode == "TA1");
+            (await ListenAsync(survivors)).AssertEveryoneHearsEveryOtherOnce();
+        }
+        catch (Exception ex)
+        {
+            throw new Xunit.Sdk.XunitException($"{ex.Message}\n{cluster.Logs()}", ex);
+        }
+        finally
+        {
+            foreach (var caller in callers) await caller.DisposeAsync();
+        }
+    }
 }

@@ -105,6 +105,24 @@ internal sealed class ToneCaller : IAsyncDisposable
         return 2 * Math.Sqrt(Audio.Goertzel(samples, SampleRate, frequency)) / short.MaxValue;
     }
 
+    /// <summary>
+    /// When <paramref name="frequency"/> came back after a gap that started after <paramref name="since"/>: the end of
+    /// the first <paramref name="window"/> of audio at full level following one in which it was all but gone. Null
+    /// while it has not gone or not come back.
+    /// </summary>
+    public DateTime? CameBackAt(double frequency, DateTime since, TimeSpan window)
+    {
+        var step = window / 2;
+        var gone = false;
+        for (var from = since; from + window <= DateTime.UtcNow; from += step)
+        {
+            var level = LevelOf(frequency, from, from + window) / Amplitude;
+            if (!gone) gone = level < HearingMatrix.SilentAtMost * 2;
+            else if (level >= HearingMatrix.OnceAtLeast) return from + window;
+        }
+        return null;
+    }
+
     /// <summary>Audio heard between two moments (PCMU packets in arrival order).</summary>
     public short[] Heard(DateTime from, DateTime to) =>
         _rtp.Packets.Where(p => p.PayloadType == 0 && p.ReceivedAt >= from && p.ReceivedAt < to)
