@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using ConferenceCluster.Media.Codecs;
-using ConferenceCluster.Media.Codecs.G711;
 using ConferenceCluster.Media.Rtp;
 using ConferenceCluster.Media.Tests.Streams;
 using ConferenceCluster.Media.Tests.Support;
@@ -112,7 +111,7 @@ public class ConferenceMediaEndToEndTests
             {
                 bool opus = codecs[i] == AudioCodec.Opus;
                 endpoints[i] = new RtpTestEndpoint(opus ? OpusPt : (byte)0, opus ? 960 : 160);
-                payloads[i] = opus ? InboundAudioStreamTests.EncodeOpusTone(50, Tones[i], fec: false, amplitude: 6000) : EncodePcmuTone(50, Tones[i]);
+                payloads[i] = opus ? InboundAudioStreamTests.EncodeOpusTone(50, Tones[i], fec: false, amplitude: 6000) : TonePhones.EncodePcmuTone(50, Tones[i]);
                 participants[i] = await conference.AddParticipantAsync(new MediaEndpointOptions
                 {
                     Codec = codecs[i],
@@ -156,10 +155,10 @@ public class ConferenceMediaEndToEndTests
                         endpoints[0].SendDtmf(TelephoneEventPt, 5, 8000);
                     }
 
-                    SleepUntil(start, frame + 1);
+                    TonePhones.SleepUntil(start, frame + 1);
                 }
 
-                SleepUntil(start, frames + 15);
+                TonePhones.SleepUntil(start, frames + 15);
                 foreach (RtpTestEndpoint endpoint in endpoints)
                 {
                     endpoint.DrainReceived();
@@ -174,8 +173,8 @@ public class ConferenceMediaEndToEndTests
             for (int listener = 0; listener < codecs.Length; listener++)
             {
                 Assert.Equal([endpoints[listener].PayloadType], endpoints[listener].ReceivedPayloadTypes);
-                (short[] pcm, int rate) = Decode(codecs[listener], endpoints[listener].Received.Values);
-                levels[listener] = Tones.Select(f => MedianFrameAmplitude(pcm, rate, f)).ToArray();
+                (short[] pcm, int rate) = TonePhones.Decode(codecs[listener], endpoints[listener].Received.Values);
+                levels[listener] = Tones.Select(f => TonePhones.MedianFrameAmplitude(pcm, rate, f)).ToArray();
             }
 
             if (Environment.GetEnvironmentVariable("E2E_DIAG") is not null)
@@ -196,73 +195,5 @@ public class ConferenceMediaEndToEndTests
                 endpoint?.Dispose();
             }
         }
-    }
-
-    private static void SleepUntil(long start, int frame)
-    {
-        TimeSpan remaining = TimeSpan.FromMilliseconds(20 * frame) - Stopwatch.GetElapsedTime(start);
-        if (remaining > TimeSpan.Zero)
-        {
-            Thread.Sleep(remaining);
-        }
-    }
-
-    /// <summary>
-    /// The median over 20 ms frames of a tone's amplitude, from a quarter of the way in to a tenth before the end.
-    /// Every test tone has a whole number of cycles per 20 ms, so each frame's Goertzel is exact whatever its phase;
-    /// the median ignores the few frames a loaded machine spoils (a stalled sender, a concealed frame).
-    /// </summary>
-    private static double MedianFrameAmplitude(short[] pcm, int rate, double frequency)
-    {
-        int frame = rate / 50;
-        int frames = pcm.Length / frame;
-        Assert.True(frames >= 50, $"only {frames} frames were received");
-        var amplitudes = new List<double>();
-        for (int i = frames / 4; i < frames - frames / 10; i++)
-        {
-            amplitudes.Add(Goertzel.Amplitude(pcm.AsSpan(i * frame, frame), frequency, rate));
-        }
-
-        amplitudes.Sort();
-        return amplitudes[amplitudes.Count / 2];
-    }
-
-    private static (short[] Pcm, int SampleRate) Decode(AudioCodec codec, IEnumerable<byte[]> payloads)
-    {
-        var pcm = new List<short>();
-        if (codec == AudioCodec.Opus)
-        {
-            using var decoder = new Media.Codecs.Opus.OpusDecoder();
-            var frame = new short[5760];
-            foreach (byte[] payload in payloads)
-            {
-                int samples = decoder.Decode(payload, frame);
-                pcm.AddRange(frame.AsSpan(0, samples).ToArray());
-            }
-
-            return (pcm.ToArray(), 48000);
-        }
-
-        foreach (byte[] payload in payloads)
-        {
-            var narrowband = new short[payload.Length];
-            G711MuLaw.Decode(payload, narrowband);
-            pcm.AddRange(narrowband);
-        }
-
-        return (pcm.ToArray(), 8000);
-    }
-
-    private static byte[][] EncodePcmuTone(int frames, double frequency)
-    {
-        var payloads = new byte[frames][];
-        for (int frame = 0; frame < frames; frame++)
-        {
-            short[] pcm = Signals.Sine(160, frequency, 6000, 8000, frame * 160L);
-            payloads[frame] = new byte[160];
-            G711MuLaw.Encode(pcm, payloads[frame]);
-        }
-
-        return payloads;
     }
 }
