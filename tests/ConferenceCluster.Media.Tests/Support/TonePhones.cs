@@ -74,6 +74,43 @@ internal static class TonePhones
         return amplitudes[amplitudes.Count / 2];
     }
 
+    /// <summary>
+    /// Each phone sends its payloads (cycled) every 20 ms on an absolute schedule and keeps what it receives, then
+    /// waits <paramref name="tailFrames"/> more frames to collect the tail. A dedicated thread, not the thread pool:
+    /// other test classes run in parallel and would delay pool continuations.
+    /// </summary>
+    /// <param name="onFrame">Called on that thread before each frame is sent, with the frame number.</param>
+    public static void Run(RtpTestEndpoint[] phones, byte[][][] payloads, int frames, int tailFrames, Action<int>? onFrame = null)
+    {
+        var sender = new Thread(() =>
+        {
+            long start = Stopwatch.GetTimestamp();
+            for (int frame = 0; frame < frames; frame++)
+            {
+                onFrame?.Invoke(frame);
+                for (int i = 0; i < phones.Length; i++)
+                {
+                    phones[i].SendFrame(payloads[i][frame % payloads[i].Length]);
+                    phones[i].DrainReceived();
+                }
+
+                SleepUntil(start, frame + 1);
+            }
+
+            SleepUntil(start, frames + tailFrames);
+            foreach (RtpTestEndpoint phone in phones)
+            {
+                phone.DrainReceived();
+            }
+        })
+        { Name = "test-phones", Priority = ThreadPriority.Highest };
+        sender.Start();
+        if (!sender.Join(TimeSpan.FromSeconds(30)))
+        {
+            throw new TimeoutException("the phones' thread did not finish");
+        }
+    }
+
     /// <summary>Sleeps until <paramref name="frame"/> × 20 ms after <paramref name="start"/> (an absolute schedule: no drift).</summary>
     public static void SleepUntil(long start, int frame)
     {

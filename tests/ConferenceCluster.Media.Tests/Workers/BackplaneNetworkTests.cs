@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using ConferenceCluster.Media.Codecs;
 using ConferenceCluster.Media.Mixing;
 using ConferenceCluster.Media.Tests.Streams;
@@ -75,17 +73,8 @@ public sealed class BackplaneNetworkTests
 
             // 3 s of tones: the longest path (A2 → A1 → C1 → C2) crosses three backplanes, each a jitter buffer.
             // The intermediary A1 (two phones, two local and two geo backplanes) should allocate nothing per tick.
-            MediaWorker intermediary = conferences[0].Worker;
-            long allocatedAtStart = 0, allocatedAtEnd = 0, ticksAtStart = 0, ticksAtEnd = 0;
-            RunPhones(phones, payloads, frames: 150, onFrame: frame =>
-            {
-                if (frame is 60 or 120)
-                {
-                    MediaWorkerStatistics worker = intermediary.GetStatistics();
-                    (allocatedAtStart, ticksAtStart) = frame == 60 ? (worker.AllocatedBytes, worker.Ticks) : (allocatedAtStart, ticksAtStart);
-                    (allocatedAtEnd, ticksAtEnd) = frame == 120 ? (worker.AllocatedBytes, worker.Ticks) : (allocatedAtEnd, ticksAtEnd);
-                }
-            });
+            var allocation = new WorkerAllocationWindow(conferences[0].Worker, startFrame: 60, endFrame: 120);
+            TonePhones.Run(phones, payloads, frames: 150, tailFrames: 25, onFrame: allocation.OnFrame);
 
             var levels = new double[Tones.Length][];
             for (int listener = 0; listener < Tones.Length; listener++)
@@ -119,9 +108,7 @@ public sealed class BackplaneNetworkTests
                 }
             }
 
-            // As in ConferenceMediaEndToEndTests: anything per tick would reach 24 bytes × ticks.
-            Assert.InRange(ticksAtEnd - ticksAtStart, 10, 1000);
-            Assert.True(allocatedAtEnd - allocatedAtStart < 24 * (ticksAtEnd - ticksAtStart), $"the intermediary's worker allocated {allocatedAtEnd - allocatedAtStart} bytes in {ticksAtEnd - ticksAtStart} ticks");
+            allocation.AssertNothingAllocatedPerTick();
 
             foreach (MediaParticipant leg in backplaneLegs)
             {
@@ -190,35 +177,6 @@ public sealed class BackplaneNetworkTests
     }
 
     private static string Node(int phone) => BackplaneTestTopology.Nodes[BackplaneTestTopology.EndpointNodes[phone]];
-
-    /// <summary>The phones send on an absolute 20 ms schedule from a dedicated thread (not the pool other tests load), then collect the tail.</summary>
-    private static void RunPhones(RtpTestEndpoint[] phones, byte[][][] payloads, int frames, Action<int> onFrame)
-    {
-        var sender = new Thread(() =>
-        {
-            long start = Stopwatch.GetTimestamp();
-            for (int frame = 0; frame < frames; frame++)
-            {
-                onFrame(frame);
-                for (int i = 0; i < phones.Length; i++)
-                {
-                    phones[i].SendFrame(payloads[i][frame % payloads[i].Length]);
-                    phones[i].DrainReceived();
-                }
-
-                TonePhones.SleepUntil(start, frame + 1);
-            }
-
-            TonePhones.SleepUntil(start, frames + 25);
-            foreach (RtpTestEndpoint phone in phones)
-            {
-                phone.DrainReceived();
-            }
-        })
-        { Name = "backplane-phones", Priority = ThreadPriority.Highest };
-        sender.Start();
-        Assert.True(sender.Join(TimeSpan.FromSeconds(30)), "the phones' thread did not finish");
-    }
 
     /// <summary>Bounded polling: up to 5 s in 20 ms steps.</summary>
     private static async Task<bool> PollAsync(Func<bool> condition)
