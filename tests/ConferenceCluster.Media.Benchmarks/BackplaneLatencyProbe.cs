@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using ConferenceCluster.Media.Codecs;
 using ConferenceCluster.Media.Codecs.G711;
+using ConferenceCluster.Media.Jitter;
 using ConferenceCluster.Media.Mixing;
 using ConferenceCluster.Media.Rtp;
 using ConferenceCluster.Media.Transport;
@@ -20,7 +21,11 @@ namespace ConferenceCluster.Media.Benchmarks;
 /// the three listeners give, in the same run and under the same load: the single-node case, one hop and two hops.
 /// Two chains: local (L16) then geo (Opus), and geo then local, the two ways a voice crosses two backplanes.
 /// </summary>
-/// <remarks>Usage: <c>--backplane-latency [bursts]</c>, default 25 bursts (15 s) per chain; the first 3 are warm-up.</remarks>
+/// <remarks>
+/// Usage: <c>--backplane-latency [bursts] [backplaneMinDelayFrames]</c>: default 25 bursts (15 s) per chain, the first 3
+/// warm-up; with a minimum, the backplane legs' jitter buffer (<see cref="MediaOptions.BackplaneJitterBuffer"/>) starts and
+/// stays at least that many frames deep instead of the endpoints' default.
+/// </remarks>
 internal static class BackplaneLatencyProbe
 {
     private const int PeriodFrames = 30;
@@ -32,14 +37,18 @@ internal static class BackplaneLatencyProbe
     public static void Run(string[] args)
     {
         int bursts = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 25;
-        Console.WriteLine($"Backplane latency probe: 3 nodes (1 media worker each), loopback, {bursts} bursts per chain ({WarmupBursts} warm-up); {Environment.ProcessorCount} cores; load average at start {File.ReadAllText("/proc/loadavg").Trim()}");
+        JitterBufferOptions? backplaneJitterBuffer = args.Length > 2
+            ? new JitterBufferOptions { MinDelayFrames = int.Parse(args[2], CultureInfo.InvariantCulture), InitialDelayFrames = int.Parse(args[2], CultureInfo.InvariantCulture) }
+            : null;
+        string jitter = backplaneJitterBuffer is null ? "backplane jitter buffers as endpoints'" : $"backplane jitter buffers min {backplaneJitterBuffer.MinDelayFrames} frame(s)";
+        Console.WriteLine($"Backplane latency probe: 3 nodes (1 media worker each), loopback, {bursts} bursts per chain ({WarmupBursts} warm-up), {jitter}; {Environment.ProcessorCount} cores; load average at start {File.ReadAllText("/proc/loadavg").Trim()}");
         Console.WriteLine("| Chain | Listener | hops | median ms | min ms | max ms | added vs single node (median of per-burst differences) ms |");
         Console.WriteLine("|---|---|---:|---:|---:|---:|---:|");
-        RunChain("local (L16) then geo (Opus)", MixRole.LocalBackplane, MixRole.GeoBackplane, bursts).GetAwaiter().GetResult();
-        RunChain("geo (Opus) then local (L16)", MixRole.GeoBackplane, MixRole.LocalBackplane, bursts).GetAwaiter().GetResult();
+        RunChain("local (L16) then geo (Opus)", MixRole.LocalBackplane, MixRole.GeoBackplane, bursts, backplaneJitterBuffer).GetAwaiter().GetResult();
+        RunChain("geo (Opus) then local (L16)", MixRole.GeoBackplane, MixRole.LocalBackplane, bursts, backplaneJitterBuffer).GetAwaiter().GetResult();
     }
 
-    private static async Task RunChain(string name, MixRole firstHop, MixRole secondHop, int bursts)
+    private static async Task RunChain(string name, MixRole firstHop, MixRole secondHop, int bursts, JitterBufferOptions? backplaneJitterBuffer)
     {
         var engines = new MediaEngine[3];
         var listeners = new ListeningPhone[3];
@@ -48,7 +57,13 @@ internal static class BackplaneLatencyProbe
             var conferences = new ConferenceMedia[3];
             for (int node = 0; node < 3; node++)
             {
-                engines[node] = new MediaEngine(new MediaOptions { WorkerCount = 1, BindAddress = IPAddress.Loopback, PortRange = new PortRange(45000 + node * 100, 45099 + node * 100) });
+                engines[node] = new MediaEngine(new MediaOptions
+                {
+                    WorkerCount = 1,
+                    BindAddress = IPAddress.Loopback,
+                    PortRange = new PortRange(45000 + node * 100, 45099 + node * 100),
+                    BackplaneJitterBuffer = backplaneJitterBuffer,
+                });
                 conferences[node] = await engines[node].CreateConferenceAsync("latency");
             }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using ConferenceCluster.Media.Codecs;
+using ConferenceCluster.Media.Jitter;
 using ConferenceCluster.Media.Mixing;
 using ConferenceCluster.Media.Tests.Streams;
 using ConferenceCluster.Media.Tests.Support;
@@ -162,6 +163,24 @@ public sealed class BackplaneNetworkTests
         Assert.Equal([BackplaneCodecs.L16PayloadType], peer.ReceivedPayloadTypes);
         Assert.All(peer.Received.Values, payload => Assert.Equal(AudioFormat.L16FrameBytes, payload.Length));
         Assert.Equal(peer.LocalEndPoint, backplane.RemoteRtpEndPoint);
+    }
+
+    [Fact]
+    public async Task Backplane_legs_use_the_backplane_jitter_buffer_and_endpoints_keep_theirs()
+    {
+        await using var engine = new MediaEngine(new MediaOptions
+        {
+            WorkerCount = 1,
+            BindAddress = IPAddress.Loopback,
+            PortRange = new PortRange(43720, 43739),
+            BackplaneJitterBuffer = new JitterBufferOptions { MinDelayFrames = 1, InitialDelayFrames = 1 },
+        });
+        ConferenceMedia conference = await engine.CreateConferenceAsync("backplane-jitter");
+        MediaParticipant backplane = await conference.AddParticipantAsync(BackplaneCodecs.For(MixRole.GeoBackplane));
+        MediaParticipant phone = await conference.AddParticipantAsync(new MediaEndpointOptions { Codec = AudioCodec.Pcmu, PayloadType = 0 });
+
+        Assert.Equal(20, backplane.GetStatistics().JitterBufferDelayMs);
+        Assert.Equal(60, phone.GetStatistics().JitterBufferDelayMs);
     }
 
     [Fact]
