@@ -214,7 +214,11 @@ internal static class BackplaneLatencyProbe
             _thread.Join();
         }
 
-        /// <summary>Per burst: ms from the onset's capture to its arrival here, NaN if no onset was found within 500 ms.</summary>
+        /// <summary>
+        /// Per burst: ms from the onset's capture to its arrival here, NaN if no onset was found within 500 ms. An
+        /// onset is a rising edge: the first loud sample after a packet with none, so a late tail of the previous
+        /// burst is never taken for this one's start.
+        /// </summary>
         public double[] BurstLatenciesMs(long[] onsetCaptured)
         {
             var result = new double[onsetCaptured.Length];
@@ -223,22 +227,30 @@ internal static class BackplaneLatencyProbe
             for (int burst = 0; burst < onsetCaptured.Length; burst++)
             {
                 result[burst] = double.NaN;
+                bool previousLoud = true;
                 foreach ((long arrival, byte[] payload) in _packets)
                 {
-                    if (arrival < onsetCaptured[burst] || arrival > onsetCaptured[burst] + window || payload.Length != SamplesPerPacket)
+                    if (arrival > onsetCaptured[burst] + window)
+                    {
+                        break;
+                    }
+
+                    if (payload.Length != SamplesPerPacket)
                     {
                         continue;
                     }
 
                     G711MuLaw.Decode(payload, pcm);
                     int onset = Array.FindIndex(pcm, sample => Math.Abs((int)sample) > OnsetThreshold);
-                    if (onset >= 0)
+                    if (onset >= 0 && !previousLoud && arrival >= onsetCaptured[burst])
                     {
                         // The packet's last sample is "now" at arrival; the onset sample is (160 − onset) samples earlier.
                         double arrivalOfOnset = arrival - (SamplesPerPacket - onset) * (double)Stopwatch.Frequency / 8000;
                         result[burst] = (arrivalOfOnset - onsetCaptured[burst]) * 1000.0 / Stopwatch.Frequency;
                         break;
                     }
+
+                    previousLoud = onset >= 0;
                 }
             }
 
