@@ -127,4 +127,38 @@ public class BackplaneTickBenchmarks
 
         return mixer.Mix().EncodeCount;
     }
+
+    /// <summary>
+    /// The same cases costed in process CPU time (<see cref="CpuTimeProbe.Measure"/>), steadier than BenchmarkDotNet's
+    /// wall clock on a shared machine. Usage: <c>--backplane-cpu [ticks]</c>, default 500.
+    /// </summary>
+    internal static void RunCpuProbe(string[] args)
+    {
+        int ticks = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 500;
+        Console.WriteLine($"Backplane CPU-time probe: {Endpoints} Opus endpoints, Top-4; at least {ticks} ticks per case; {Environment.ProcessorCount} cores; load average at start {File.ReadAllText("/proc/loadavg").Trim()}");
+        Console.WriteLine("| Backplane codec | Case | CPU ms per tick | wall ms per tick | CPU vs no backplane |");
+        Console.WriteLine("|---|---|---:|---:|---:|");
+        foreach (BackplaneCodec codec in Enum.GetValues<BackplaneCodec>())
+        {
+            var benchmarks = new BackplaneTickBenchmarks { Codec = codec };
+            benchmarks.Setup();
+            (string Name, Func<int> Tick)[] cases =
+            [
+                (nameof(NoBackplane), benchmarks.NoBackplane),
+                (nameof(OneBackplane), benchmarks.OneBackplane),
+                (nameof(TwoBackplanes), benchmarks.TwoBackplanes),
+                (nameof(OneLegCodecWorkOnly), benchmarks.OneLegCodecWorkOnly),
+            ];
+            double baseline = double.NaN;
+            foreach ((string name, Func<int> tick) in cases)
+            {
+                (double cpuMs, double wallMs) = CpuTimeProbe.Measure(tick, ticks);
+                baseline = double.IsNaN(baseline) ? cpuMs : baseline;
+                Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"| {codec} | {name} | {cpuMs:F4} | {wallMs:F4} | {cpuMs / baseline:F3} |"));
+            }
+
+            benchmarks.Cleanup();
+        }
+    }
 }
