@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using ConferenceCluster.Media.Codecs;
+using ConferenceCluster.Media.Jitter;
 using ConferenceCluster.Media.Mixing;
 using ConferenceCluster.Media.Rtcp;
 using ConferenceCluster.Media.Rtp;
@@ -48,7 +49,8 @@ public sealed class MediaParticipant
         Transport = transport;
         _dtmfReceived = endpoint.DtmfReceived;
         _cname = System.Text.Encoding.UTF8.GetBytes(options.Cname);
-        Inbound = new InboundAudioStream(endpoint.Codec, endpoint.PayloadType, endpoint.TelephoneEventPayloadType, endpoint.TelephoneEventClockRate, options.JitterBuffer);
+        JitterBufferOptions jitterBuffer = endpoint.Role == MixRole.Endpoint ? options.JitterBuffer : options.BackplaneJitterBuffer ?? options.JitterBuffer;
+        Inbound = new InboundAudioStream(endpoint.Codec, endpoint.PayloadType, endpoint.TelephoneEventPayloadType, endpoint.TelephoneEventClockRate, jitterBuffer);
         Outbound = RtpSendState.ForCodec(endpoint.Codec);
         if (endpoint.RemoteRtp is not null)
         {
