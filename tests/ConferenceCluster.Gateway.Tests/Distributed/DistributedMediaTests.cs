@@ -3,6 +3,8 @@ using ConferenceCluster.Conferencing.Capacity;
 using ConferenceCluster.Conferencing.Configuration;
 using ConferenceCluster.Conferencing.Tests.Grains;
 using ConferenceCluster.Gateway.Tests.Distributed.Support;
+using ConferenceCluster.Gateway.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ConferenceCluster.Gateway.Tests.Distributed;
 
@@ -224,6 +226,60 @@ public sealed class DistributedMediaTests(ITestOutputHelper output)
             Assert.Equal(["Geo TA2<->TB1", "Local TA2<->TA3"], status.Backplanes.Select(b => $"{b.Kind} {b.NodeA}<->{b.NodeB}").Order());
             Assert.DoesNotContain(status.Participants, p => p.MediaNode == "TA1");
             (await ListenAsync(survivors)).AssertEveryoneHearsEveryOtherOnce();
+        }
+        catch (Exception ex)
+        {
+            throw new Xunit.Sdk.XunitException($"{ex.Message}\n{cluster.Logs()}", ex);
+        }
+        finally
+        {
+            foreach (var caller in callers) await caller.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// R28 (L844, L2178): the silo that took the INVITE keeps the dialog while the media runs on another silo. A
+    /// re-INVITE that moves the endpoint's media, DTMF in SIP INFO and the BYE all arrive at the signalling silo and
+    /// reach the media node and the conference from there.
+    /// </summary>
+    [Fact]
+    public async Task The_signalling_silo_keeps_the_dialog_of_a_call_whose_media_is_on_another_silo_re_INVITE_INFO_BYE_R28_L844()
+    {
+        NodeSpec[] nodes = [new("TA1", "A", NodeRole.Transcoding, 100), new("TA2", "A", NodeRole.Transcoding, 90)];
+        await using var cluster = await GatewayCluster.StartAsync("signalling-not-media", nodes, [SeedScenarios.Location("A")], Conference);
+        var callers = new List<ToneCaller>();
+        try
+        {
+            var x = await cluster.CallAsync("x", 440, "TA2");
+            callers.Add(x);
+            Assert.Equal(("TA2", null, "TA1"), await cluster.PlacementOfAsync(x));
+            Assert.Equal("TA1", cluster.MediaNodeOfPort(x.MediaTarget!.Port));
+            var y = await cluster.CallAsync("y", 620, "TA1");
+            callers.Add(y);
+            Assert.Equal(("TA1", null, "TA1"), await cluster.PlacementOfAsync(y));
+            (await ListenAsync(callers)).AssertEveryoneHearsEveryOtherOnce();
+
+            // re-INVITE to TA2 while x sends nothing (so no packet of x's can show TA1 the new port): only the
+            // signalling silo passing the new address on to the media node makes TA1 send there.
+            x.Quiet = true;
+            await Task.Delay(200);
+            Assert.Equal(200, SipText.StatusCode(await x.MoveMediaAsync()));
+            var from = DateTime.UtcNow + Settle;
+            await GatewayCluster.WaitUntilAsync(() => DateTime.UtcNow > from + Measured, "audio after the move");
+            Assert.True(x.PacketsAtCurrentPort > 50, $"x's new port got {x.PacketsAtCurrentPort} packets");
+            Assert.InRange(x.LevelOf(y.Frequency, from, from + Measured) / ToneCaller.Amplitude, HearingMatrix.OnceAtLeast, HearingMatrix.OnceAtMost);
+            x.Quiet = false;
+            (await ListenAsync(callers)).AssertEveryoneHearsEveryOtherOnce();
+
+            // *7 in SIP INFO to TA2: x is a Host (no PIN), so the conference locks (R-DTMF).
+            Assert.Equal(200, SipText.StatusCode(await x.PressAsync("*7")));
+            await GatewayCluster.WaitUntilAsync(() => cluster.StatusAsync().Result.IsLocked, "the conference to lock");
+
+            // BYE to TA2: the leg on TA1 goes, y stays.
+            await x.HangUpAsync();
+            var media = cluster["TA1"].Services.GetRequiredService<Media.MediaNode>();
+            await GatewayCluster.WaitUntilAsync(() => media.LegCount == 1, "x's leg on TA1 to go");
+            Assert.Equal(["TA1"], (await cluster.StatusAsync()).Participants.Select(p => p.SignalingNode));
         }
         catch (Exception ex)
         {

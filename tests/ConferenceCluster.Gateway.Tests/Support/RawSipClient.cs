@@ -101,12 +101,27 @@ internal sealed class RawSipClient : IDisposable
     }
 
     /// <summary>Hangs up an answered INVITE; returns the final response to the BYE.</summary>
-    public async Task<string?> ByeAsync(string invite, string okResponse, TimeSpan timeout)
+    public Task<string?> ByeAsync(string invite, string okResponse, TimeSpan timeout, int cseq = 2) =>
+        InDialogAsync("BYE", invite, okResponse, cseq, timeout);
+
+    /// <summary>
+    /// A request inside the dialog an answered INVITE set up (re-INVITE, INFO, BYE), with an optional body; returns its
+    /// final response. A 2xx to a re-INVITE is ACKed.
+    /// </summary>
+    public async Task<string?> InDialogAsync(string method, string invite, string okResponse, int cseq, TimeSpan timeout,
+        string? contentType = null, string? body = null)
     {
         var requestUri = ContactUri(okResponse) ?? $"sip:127.0.0.1:{_server.Port}";
-        var bye = $"BYE {requestUri} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:{LocalPort};branch=z9hG4bK{Guid.NewGuid():N};rport\r\nMax-Forwards: 70\r\n" +
-                  $"From: {SipText.Header(invite, "From")}\r\nTo: {SipText.Header(okResponse, "To")}\r\nCall-ID: {SipText.Header(invite, "Call-ID")}\r\nCSeq: 2 BYE\r\nContent-Length: 0\r\n\r\n";
-        return await RequestAsync(bye, timeout);
+        var request = $"{method} {requestUri} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:{LocalPort};branch=z9hG4bK{Guid.NewGuid():N};rport\r\nMax-Forwards: 70\r\n" +
+                      $"From: {SipText.Header(invite, "From")}\r\nTo: {SipText.Header(okResponse, "To")}\r\nCall-ID: {SipText.Header(invite, "Call-ID")}\r\nCSeq: {cseq} {method}\r\n" +
+                      $"Contact: <sip:tester@127.0.0.1:{LocalPort}>\r\n" +
+                      (contentType is null ? "" : $"Content-Type: {contentType}\r\n") +
+                      $"Content-Length: {Encoding.UTF8.GetByteCount(body ?? "")}\r\n\r\n{body}";
+        var response = await RequestAsync(request, timeout);
+        if (method == "INVITE" && response is not null && SipText.StatusCode(response) is >= 200 and < 300)
+            await SendAsync($"ACK {requestUri} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:{LocalPort};branch=z9hG4bK{Guid.NewGuid():N};rport\r\nMax-Forwards: 70\r\n" +
+                            $"From: {SipText.Header(invite, "From")}\r\nTo: {SipText.Header(response, "To")}\r\nCall-ID: {SipText.Header(invite, "Call-ID")}\r\nCSeq: {cseq} ACK\r\nContent-Length: 0\r\n\r\n");
+        return response;
     }
 
     private static string? ContactUri(string message)

@@ -19,10 +19,15 @@ internal sealed class HearingMatrix
     private readonly IReadOnlyList<ToneCaller> _callers;
     private readonly double[,] _levels;
 
-    private HearingMatrix(IReadOnlyList<ToneCaller> callers, double[,] levels)
+    private readonly DateTime _from;
+    private readonly DateTime _to;
+
+    private HearingMatrix(IReadOnlyList<ToneCaller> callers, double[,] levels, DateTime from, DateTime to)
     {
         _callers = callers;
         _levels = levels;
+        _from = from;
+        _to = to;
     }
 
     public static HearingMatrix Measure(IReadOnlyList<ToneCaller> callers, DateTime from, DateTime to)
@@ -31,7 +36,7 @@ internal sealed class HearingMatrix
         for (var listener = 0; listener < callers.Count; listener++)
             for (var talker = 0; talker < callers.Count; talker++)
                 levels[listener, talker] = callers[listener].LevelOf(callers[talker].Frequency, from, to) / ToneCaller.Amplitude;
-        return new HearingMatrix(callers, levels);
+        return new HearingMatrix(callers, levels, from, to);
     }
 
     public double Level(ToneCaller listener, ToneCaller talker) => _levels[Index(listener), Index(talker)];
@@ -47,9 +52,20 @@ internal sealed class HearingMatrix
             {
                 var level = _levels[listener, talker];
                 if (listener == talker ? level > SilentAtMost : level is < OnceAtLeast or > OnceAtMost)
-                    wrong.Add($"{_callers[listener].Name} hears {_callers[talker].Name} at {level:F2}");
+                    wrong.Add($"{_callers[listener].Name} hears {_callers[talker].Name} at {level:F2} ({Timeline(_callers[listener], _callers[talker])})");
             }
         Assert.True(wrong.Count == 0, string.Join("; ", wrong) + "\n" + this);
+    }
+
+    /// <summary>The level in each 200 ms of the measured stretch, and the samples that arrived in it: where it went wrong.</summary>
+    private string Timeline(ToneCaller listener, ToneCaller talker)
+    {
+        var parts = new List<string>();
+        var step = TimeSpan.FromMilliseconds(200);
+        for (var t = _from; t + step <= _to; t += step)
+            parts.Add(string.Create(CultureInfo.InvariantCulture,
+                $"{listener.LevelOf(talker.Frequency, t, t + step) / ToneCaller.Amplitude:F2}/{listener.Heard(t, t + step).Length}"));
+        return string.Join(' ', parts);
     }
 
     public override string ToString()

@@ -21,18 +21,26 @@ internal sealed class ToneCaller : IAsyncDisposable
     private static readonly TimeSpan MaxTalk = TimeSpan.FromSeconds(90);
 
     private readonly RawSipClient _sip;
-    private readonly RtpSink _rtp = new();
+    /// <summary>Where it sends and hears RTP now; earlier sinks stay, so what it heard before a move still counts.</summary>
+    private readonly List<RtpSink> _sinks = [new()];
     private readonly CancellationTokenSource _stop = new();
     private readonly string _invite;
     private Task _talking = Task.CompletedTask;
     private string? _ok;
+    private int _cseq = 1;
+    private volatile bool _quiet;
+
+    private RtpSink Rtp
+    {
+        get { lock (_sinks) return _sinks[^1]; }
+    }
 
     private ToneCaller(string name, double frequency, int serverSipPort)
     {
         Name = name;
         Frequency = frequency;
         _sip = new RawSipClient(serverSipPort);
-        _invite = _sip.Invite("meet", $"{name}-{Guid.NewGuid():N}@tone", RawSipClient.AudioOffer(_rtp.Port, "0", "0 PCMU/8000"), fromTag: name);
+        _invite = _sip.Invite("meet", $"{name}-{Guid.NewGuid():N}@tone", RawSipClient.AudioOffer(Rtp.Port, "0", "0 PCMU/8000"), fromTag: name);
     }
 
     public string Name { get; }
@@ -81,7 +89,7 @@ internal sealed class ToneCaller : IAsyncDisposable
             G711MuLaw.Encode(pcm, packet.AsSpan(12));
             BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(2), (ushort)frame);
             BinaryPrimitives.WriteUInt32BigEndian(packet.AsSpan(4), (uint)(frame * FrameSamples));
-            await _rtp.SendAsync(packet, MediaTarget!);
+            if (!_quiet) await Rtp.SendAsync(packet, MediaTarget!);
             try
             {
                 if (!await timer.WaitForNextTickAsync(_stop.Token)) return;
@@ -125,17 +133,52 @@ internal sealed class ToneCaller : IAsyncDisposable
 
     /// <summary>Audio heard between two moments (PCMU packets in arrival order).</summary>
     public short[] Heard(DateTime from, DateTime to) =>
-        _rtp.Packets.Where(p => p.PayloadType == 0 && p.ReceivedAt >= from && p.ReceivedAt < to)
+        Sinks.SelectMany(s => s.Packets).Where(p => p.PayloadType == 0 && p.ReceivedAt >= from && p.ReceivedAt < to)
             .SelectMany(p => p.Payload.Select(Audio.DecodeMuLaw)).ToArray();
 
     /// <summary>True once the conference (or the relay) sends this caller anything.</summary>
-    public bool HearsAnything => _rtp.Packets.Count > 0;
+    private List<RtpSink> Sinks
+    {
+        get { lock (_sinks) return [.. _sinks]; }
+    }
+
+    /// <summary>Packets that reached its current RTP port (after a move: only those the media node sent there).</summary>
+    public int PacketsAtCurrentPort => Rtp.Packets.Count;
+
+    /// <summary>Stops or resumes sending RTP (the tone's phase runs on, as a muted microphone's clock does).</summary>
+    public bool Quiet
+    {
+        get => _quiet;
+        set => _quiet = value;
+    }
+
+    /// <summary>
+    /// Moves its media to a new local port with a re-INVITE on the existing dialog (RFC 3261 14): from now on it sends
+    /// from and listens on the new port. Returns the final response.
+    /// </summary>
+    public async Task<string?> MoveMediaAsync()
+    {
+        // As a UA does: it listens and talks on the port it offers from the moment it offers it.
+        var sink = new RtpSink();
+        lock (_sinks) _sinks.Add(sink);
+        return await _sip.InDialogAsync("INVITE", _invite, _ok!, ++_cseq, TimeSpan.FromSeconds(10), "application/sdp",
+            RawSipClient.AudioOffer(sink.Port, "0", "0 PCMU/8000").Replace("o=tester 1 1", "o=tester 1 2", StringComparison.Ordinal));
+    }
+
+    /// <summary>Presses keys as SIP INFO (application/dtmf-relay, one request per key); returns the last final response.</summary>
+    public async Task<string?> PressAsync(string keys)
+    {
+        string? response = null;
+        foreach (var key in keys)
+            response = await _sip.InDialogAsync("INFO", _invite, _ok!, ++_cseq, TimeSpan.FromSeconds(5), "application/dtmf-relay", $"Signal={key}\r\nDuration=160\r\n");
+        return response;
+    }
 
     public async Task HangUpAsync()
     {
         await _stop.CancelAsync();
         if (_ok is not null)
-            await _sip.ByeAsync(_invite, _ok, TimeSpan.FromSeconds(5));
+            await _sip.ByeAsync(_invite, _ok, TimeSpan.FromSeconds(5), ++_cseq);
         _ok = null;
     }
 
@@ -146,7 +189,7 @@ internal sealed class ToneCaller : IAsyncDisposable
     {
         await _stop.CancelAsync();
         try { await _talking.WaitAsync(TimeSpan.FromSeconds(2)); } catch (Exception) { /* stopped or timed out: the socket goes anyway */ }
-        _rtp.Dispose();
+        foreach (var sink in Sinks) sink.Dispose();
         _sip.Dispose();
         _stop.Dispose();
     }
