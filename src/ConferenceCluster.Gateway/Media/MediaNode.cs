@@ -45,6 +45,9 @@ public sealed class MediaNode : IAsyncDisposable
 
     public int BackplaneCount => _backplanes.Count;
 
+    /// <summary>Conferences with a mixer here (while they have a leg or a backplane here).</summary>
+    public int ConferenceCount => _conferences.Count;
+
     /// <summary>This node's port range, for media outside the mixers (PIN entry screen, relays of a proxying node).</summary>
     public RtpPortAllocator Ports => _engine.Value.PortAllocator;
 

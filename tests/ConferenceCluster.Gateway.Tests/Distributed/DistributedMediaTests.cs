@@ -94,6 +94,15 @@ public sealed class DistributedMediaTests(ITestOutputHelper output)
                 Assert.True(p.GetProperty("proxy_rx_packets").GetInt64() > 50, p.ToString());
                 Assert.True(p.GetProperty("proxy_tx_packets").GetInt64() > 50, p.ToString());
             });
+
+            // Hanging up cleans up everywhere: no leg, no backplane, no mixer, no relay is left on any node.
+            foreach (var caller in callers) await caller.HangUpAsync();
+            await GatewayCluster.WaitUntilAsync(() => cluster.Silos.Values.All(s =>
+            {
+                var media = s.Services.GetRequiredService<Media.MediaNode>();
+                return media.LegCount == 0 && media.BackplaneCount == 0 && media.ConferenceCount == 0
+                       && s.Services.GetRequiredService<Media.MediaRelays>().Count == 0;
+            }), "every node to let go of the conference's media");
             // The proxied callers were answered with the proxy's own media address (P1's port range), the others with their media node's.
             Assert.Equal(["P1", "P1", "TA1", "TA2", "TB1"], callers.Select(c => cluster.MediaNodeOfPort(c.MediaTarget!.Port)).Order());
         }

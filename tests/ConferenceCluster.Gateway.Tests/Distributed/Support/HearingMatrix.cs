@@ -30,13 +30,29 @@ internal sealed class HearingMatrix
         _to = to;
     }
 
+    /// <summary>
+    /// The median of the levels in each <see cref="Window"/> of the stretch: a frame lost or concealed here and there
+    /// (a busy shared machine delays a media tick) breaks the tone's phase in one window, not the whole measure,
+    /// while a voice heard twice or not at all shows in every window.
+    /// </summary>
     public static HearingMatrix Measure(IReadOnlyList<ToneCaller> callers, DateTime from, DateTime to)
     {
         var levels = new double[callers.Count, callers.Count];
         for (var listener = 0; listener < callers.Count; listener++)
             for (var talker = 0; talker < callers.Count; talker++)
-                levels[listener, talker] = callers[listener].LevelOf(callers[talker].Frequency, from, to) / ToneCaller.Amplitude;
+                levels[listener, talker] = MedianLevel(callers[listener], callers[talker], from, to);
         return new HearingMatrix(callers, levels, from, to);
+    }
+
+    public static readonly TimeSpan Window = TimeSpan.FromMilliseconds(200);
+
+    private static double MedianLevel(ToneCaller listener, ToneCaller talker, DateTime from, DateTime to)
+    {
+        var levels = new List<double>();
+        for (var t = from; t + Window <= to; t += Window)
+            levels.Add(listener.LevelOf(talker.Frequency, t, t + Window) / ToneCaller.Amplitude);
+        levels.Sort();
+        return levels.Count == 0 ? 0 : levels[levels.Count / 2];
     }
 
     public double Level(ToneCaller listener, ToneCaller talker) => _levels[Index(listener), Index(talker)];
@@ -61,10 +77,9 @@ internal sealed class HearingMatrix
     private string Timeline(ToneCaller listener, ToneCaller talker)
     {
         var parts = new List<string>();
-        var step = TimeSpan.FromMilliseconds(200);
-        for (var t = _from; t + step <= _to; t += step)
+        for (var t = _from; t + Window <= _to; t += Window)
             parts.Add(string.Create(CultureInfo.InvariantCulture,
-                $"{listener.LevelOf(talker.Frequency, t, t + step) / ToneCaller.Amplitude:F2}/{listener.Heard(t, t + step).Length}"));
+                $"{listener.LevelOf(talker.Frequency, t, t + Window) / ToneCaller.Amplitude:F2}/{listener.Heard(t, t + Window).Length}"));
         return string.Join(' ', parts);
     }
 
