@@ -29,7 +29,7 @@ public sealed class L16FrameEncoder : IAudioFrameEncoder
             throw new ArgumentException($"The L16 payload needs {payloadBytes} bytes but has {encodedPayload.Length}.", nameof(encodedPayload));
         }
 
-        L16Samples.ToBigEndian(mixPcm, encodedPayload[..payloadBytes]);
+        L16Samples.SwapNetworkOrder(mixPcm, MemoryMarshal.Cast<byte, short>(encodedPayload[..payloadBytes]));
         return payloadBytes;
     }
 
@@ -60,7 +60,7 @@ public sealed class L16FrameDecoder : IAudioFrameDecoder
             throw new ArgumentException($"A {payload.Length}-byte L16 payload is {samples} samples; the frame has {decodedFrame.Length}.", nameof(decodedFrame));
         }
 
-        L16Samples.FromBigEndian(payload, decodedFrame[..samples]);
+        L16Samples.SwapNetworkOrder(MemoryMarshal.Cast<byte, short>(payload), decodedFrame[..samples]);
         _lastFrameSamples = Math.Min(samples, _lastFrame.Length);
         decodedFrame[.._lastFrameSamples].CopyTo(_lastFrame);
         return samples;
@@ -82,32 +82,21 @@ public sealed class L16FrameDecoder : IAudioFrameDecoder
     public void Dispose() { }
 }
 
-/// <summary>The byte-order conversion of L16 payloads (network order is big-endian), vectorised by the runtime.</summary>
+/// <summary>
+/// The byte-order conversion of L16 payloads (network order is big-endian), vectorised by the runtime. The same swap
+/// serves both directions.
+/// </summary>
 internal static class L16Samples
 {
-    public static void ToBigEndian(ReadOnlySpan<short> samples, Span<byte> payload)
+    public static void SwapNetworkOrder(ReadOnlySpan<short> source, Span<short> destination)
     {
-        Span<short> destination = MemoryMarshal.Cast<byte, short>(payload);
         if (BitConverter.IsLittleEndian)
         {
-            BinaryPrimitives.ReverseEndianness(samples, destination);
+            BinaryPrimitives.ReverseEndianness(source, destination);
         }
         else
         {
-            samples.CopyTo(destination);
-        }
-    }
-
-    public static void FromBigEndian(ReadOnlySpan<byte> payload, Span<short> samples)
-    {
-        ReadOnlySpan<short> source = MemoryMarshal.Cast<byte, short>(payload);
-        if (BitConverter.IsLittleEndian)
-        {
-            BinaryPrimitives.ReverseEndianness(source, samples);
-        }
-        else
-        {
-            source.CopyTo(samples);
+            source.CopyTo(destination);
         }
     }
 }
