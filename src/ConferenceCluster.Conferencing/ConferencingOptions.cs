@@ -39,6 +39,13 @@ public sealed class ConferencingOptions
     /// </summary>
     public Func<GlobalSettings, HostedConferenceOptions> HostedConference { get; set; } = HostedConferenceOptions.From;
 
+    /// <summary>
+    /// When a node fails, whether the calls whose signalling node survives are moved to new media nodes (chosen by the
+    /// same rules as a join, then re-INVITEd by their signalling node) instead of being disconnected (issue 6; Pexip
+    /// drops them, R85). Calls signalled by the failed node end either way: nothing is left to signal them.
+    /// </summary>
+    public bool MoveCallsOffFailedNodes { get; set; } = true;
+
     /// <summary>Whether conference and participant history records are written to the cluster database.</summary>
     public bool WriteHistory { get; set; } = true;
 }

@@ -34,7 +34,7 @@ namespace ConferenceCluster.Conferencing.Grains;
 /// </remarks>
 [HashBasedPlacement]
 [CollectionAgeLimit(AlwaysActive = true)]
-public sealed class ConferenceGrain(
+public sealed partial class ConferenceGrain(
     ConfigurationView configuration,
     ConfigurationRepository repository,
     ClusterNodes clusterNodes,
@@ -308,10 +308,14 @@ public sealed class ConferenceGrain(
             return;
         }
         if (!_nodeSilos.ContainsKey(nodeName)) return;
-        logger.LogWarning("Conference {Conference}: node {Node} failed; dropping its participants (no live failover, R85)", Name, nodeName);
+        logger.LogWarning("Conference {Conference}: node {Node} failed; moving or dropping its participants", Name, nodeName);
         var change = _placement.DropNode(nodeName);
         var reason = $"Conferencing Node {nodeName} failed";
-        await ApplyRemovalAsync(change, change.DroppedParticipants, reason, notify: true, failedNode: nodeName);
+        var movable = MovableOffFailedNode(change, nodeName);
+        await ApplyRemovalAsync(change, change.DroppedParticipants.Except(movable).ToList(), reason, notify: true, failedNode: nodeName);
+        var stranded = await MoveCallsAsync(change, movable);
+        if (stranded.Count > 0)
+            await ApplyRemovalAsync(change with { After = _placement!, Released = [] }, stranded, reason, notify: true, failedNode: nodeName);
         await AfterChangeAsync(reason);
     }
 

@@ -20,4 +20,10 @@ public interface ICallLegObserver
 
     /// <summary>The conference left the call's audio out of the mix (or put it back); the participant is not told (R-MUTE-3).</summary>
     void OnMuted(string participantId, string conference, bool muted) { }
+
+    /// <summary>
+    /// The call's media node (or proxying node) failed and the conference placed its media again, on
+    /// <see cref="JoinResult.MediaNode"/> (through <see cref="JoinResult.MediaProxyNode"/>): move the endpoint there.
+    /// </summary>
+    void OnMediaMoved(string participantId, string conference, JoinResult result) { }
 }

@@ -67,6 +67,15 @@ public sealed class ParticipantGrain(ConferencingOptions options, IEnumerable<IC
         return Task.CompletedTask;
     }
 
+    public Task MediaMoved(string conference, JoinResult result)
+    {
+        if (!IsIn(conference)) return Task.CompletedTask;
+        _status = _status with { MediaNode = result.MediaNode, MediaProxyNode = result.MediaProxyNode };
+        foreach (var observer in observers)
+            observer.OnMediaMoved(_status.ParticipantId, conference, result);
+        return Task.CompletedTask;
+    }
+
     public Task Prompt(string conference, string promptId)
     {
         if (!IsIn(conference)) return Task.CompletedTask;

@@ -10,6 +10,7 @@ using ConferenceCluster.Gateway.Ivr;
 using ConferenceCluster.Gateway.Media;
 using ConferenceCluster.Runtime.Core;
 using ConferenceCluster.Runtime.Hosting;
+using ConferenceCluster.Runtime.Membership;
 using ConferenceCluster.Sip.Sdp;
 using ConferenceCluster.Sip.Transport;
 using ConferenceCluster.Sip.UserAgent;
@@ -32,6 +33,7 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
     private readonly IGrainFactory _grains;
     private readonly ILocalSiloDetails _silo;
     private readonly MediaNode _mediaNode;
+    private readonly IClusterMembershipView _membership;
     private readonly BreakInResistance _breakIn;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggerFactory;
@@ -42,8 +44,9 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
 
     public SipGateway(
         GatewayOptions options, ConfigurationView configuration, IGrainFactory grains, ILocalSiloDetails silo, MediaNode mediaNode,
-        TimeProvider time, ILoggerFactory loggerFactory)
+        IClusterMembershipView membership, TimeProvider time, ILoggerFactory loggerFactory)
     {
+        _membership = membership;
         _options = options;
         _configuration = configuration;
         _grains = grains;
@@ -402,6 +405,49 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
                 await HangUpAsync(call, "Failed to join the conference").ConfigureAwait(false);
             }
         });
+    }
+
+    /// <summary>
+    /// The call's media (or proxying) node failed and the conference placed it again (issue 6): the leg and relay
+    /// left on surviving nodes go, and a re-INVITE moves the endpoint to the new node. The dialog never changes hands.
+    /// </summary>
+    public void OnMediaMoved(string participantId, string conference, JoinResult result)
+    {
+        if (!_byParticipant.TryGetValue(participantId, out var call) || result.MediaNode is not { } mediaNode) return;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await LeaveOldMediaAsync(call).ConfigureAwait(false);
+                await MoveToConferenceAsync(call, mediaNode, result.MediaProxyNode).ConfigureAwait(false);
+                _logger.LogInformation("Call {Participant} moved to {MediaNode} after a node failure", participantId, mediaNode);
+            }
+            catch (Exception ex)
+            {
+                _logger.LogWarning(ex, "Call {Participant} could not move to {MediaNode}", participantId, mediaNode);
+                await HangUpAsync(call, "Failed to move the call off a failed node").ConfigureAwait(false);
+            }
+        });
+    }
+
+    /// <summary>Removes what the call had on nodes that are still up; a failed node's media went with it.</summary>
+    private async Task LeaveOldMediaAsync(GatewayCall call)
+    {
+        var (mediaNode, proxyNode) = (call.MediaNode, call.ProxyNode);
+        call.MediaNode = null;
+        call.ProxyNode = null;
+        try
+        {
+            if (mediaNode is not null && _membership.Current.FindByName(mediaNode) is not null)
+                await _grains.GetGrain<IMediaNodeGrain>(mediaNode).RemoveLeg(call.ParticipantId).ConfigureAwait(false);
+            if (proxyNode is not null && _membership.Current.FindByName(proxyNode) is not null)
+                await _grains.GetGrain<IMediaNodeGrain>(proxyNode).RemoveRelay(call.ParticipantId).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            _logger.LogInformation("Call {Participant}: its old media on {MediaNode}/{ProxyNode} could not be removed ({Error})",
+                call.ParticipantId, mediaNode, proxyNode, ex.Message);
+        }
     }
 
     /// <summary>A prompt for a caller not yet in the conference ("waiting for the host", R-HG-1): played on its PIN entry port.</summary>

@@ -83,7 +83,7 @@ public class BackplaneWiringGrainTests
         await AssertWiredAsTheStatusSays();
         Assert.True(wiring.Calls > callsBefore, "the change after the failure was not handed to the wiring");
         if (victim == "A1")
-            Assert.Equal(new HashSet<(BackplaneKind, string, string)> { (BackplaneKind.Geo, "A2", "B1") }, wiring.Open);
+            Assert.Contains((BackplaneKind.Geo, "A2", "B1"), wiring.Open); // A2 re-elected (Q6)
 
         foreach (var p in (await cluster.Conference(Conference).GetStatus()).Participants)
             await cluster.Conference(Conference).Leave(p.ParticipantId);

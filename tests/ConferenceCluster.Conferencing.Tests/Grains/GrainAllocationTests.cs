@@ -126,13 +126,14 @@ public class GrainAllocationTests
     [InlineData(true)]
     public async Task When_the_intermediary_node_leaves_or_dies_its_calls_drop_and_the_next_oldest_node_is_elected_R85_L874_Q6(bool kill)
     {
-        await using var cluster = await ConferencingTestCluster.StartAsync(
+        // Pexip's rule (R85): no call is moved. (Moving them is ours, on by default: MoveCallsOffFailedNodes, tested below.)
+        await using var cluster = await ConferencingTestCluster.StartAsync(o => o.MoveCallsOffFailedNodes = false, null,
             [Location("A"), Location("B")],
             [
                 NodeSpec.Transcoding("A1", "A", hdCalls: 3), NodeSpec.Transcoding("A2", "A", hdCalls: 2), NodeSpec.Transcoding("A3", "A", hdCalls: 2),
                 NodeSpec.Transcoding("B1", "B", hdCalls: 5),
             ],
-            Conference);
+            null, Conference);
         Assert.Equal("A1", (await cluster.AdmitAsync("p1", Conference, "A3")).MediaNode); // most available (L2261)
         Assert.Equal("A1", (await cluster.AdmitAsync("p2", Conference, "A3")).MediaNode); // hosts, has room (L2188)
         Assert.Equal("A2", (await cluster.AdmitAsync("p3", Conference, "A2")).MediaNode); // A1 full; A2/A3 tie → name

@@ -28,6 +28,8 @@ public sealed class RecordingCallLegObserver : ICallLegObserver
     public void OnPrompt(string participantId, string conference, string promptId) => _events.Enqueue(new("prompt", participantId, conference, promptId));
 
     public void OnMuted(string participantId, string conference, bool muted) => _events.Enqueue(new("muted", participantId, conference, muted));
+
+    public void OnMediaMoved(string participantId, string conference, JoinResult result) => _events.Enqueue(new("moved", participantId, conference, result));
 }
 
 /// <summary>

@@ -174,11 +174,11 @@ public sealed class DistributedMediaTests(ITestOutputHelper output)
     /// <summary>
     /// The intermediary of a location dies mid-call (killed, no goodbye): the next-oldest node of the location takes over
     /// (R37, L2168; Q6), the local and geo backplanes are rebuilt around it, and the callers left in that location hear
-    /// the other location again within 2 s of audio. The caller whose media was on the dead node is hung up with a
-    /// reason by its signalling node, which survives (issue 6 will re-INVITE it instead).
+    /// the other location again within 2 s of audio. The caller whose media was on the dead node is placed again and
+    /// re-INVITEd there by its signalling node, which survives (issue 6, item 2), and hears everyone again too.
     /// </summary>
     [Fact]
-    public async Task Killing_a_locations_intermediary_re_elects_one_and_the_location_hears_the_other_again_within_2_s_R37_L2168()
+    public async Task Killing_a_locations_intermediary_re_elects_one_the_location_hears_the_other_within_2_s_and_its_caller_moves_R37_L2168()
     {
         NodeSpec[] nodes =
         [
@@ -211,10 +211,11 @@ public sealed class DistributedMediaTests(ITestOutputHelper output)
             var killedAt = DateTime.UtcNow;
             await cluster.KillAsync("TA1");
 
-            var bye = await a1.ReceiveAsync(TimeSpan.FromSeconds(10));
-            Assert.True(bye?.StartsWith("BYE ", StringComparison.Ordinal) == true, $"a1 was not hung up: {bye}");
-            ToneCaller[] survivors = [a2, a3, b1];
-            var pairs = survivors.SelectMany(l => survivors.Where(t => t != l).Select(t => (Listener: l, Talker: t))).ToList();
+            // a1's signalling node (TA2) survives: a1 is placed again (TA3, as TA2 is full) and re-INVITEd there.
+            var moved = await a1.AcceptReInviteAsync(TimeSpan.FromSeconds(10));
+            Assert.True(moved is not null, "a1 was not re-INVITEd");
+            Assert.Equal("TA3", cluster.MediaNodeOfPort(moved.Port));
+            var pairs = callers.SelectMany(l => callers.Where(t => t != l).Select(t => (Listener: l, Talker: t))).ToList();
             var window = TimeSpan.FromMilliseconds(200);
             var back = new Dictionary<(ToneCaller, ToneCaller), DateTime>();
             // Bounded polling of the received audio: every pair that lost each other must find each other again.
@@ -228,13 +229,15 @@ public sealed class DistributedMediaTests(ITestOutputHelper output)
             var gaps = string.Join(", ", pairs.Select(p => $"{p.Listener.Name}<-{p.Talker.Name}: " +
                 (back.TryGetValue(p, out var at) ? $"{(at - killedAt).TotalSeconds:F2} s" : "not back")));
             output.WriteLine(gaps);
-            Assert.All(pairs, p => Assert.True(back.TryGetValue(p, out var at) && at - killedAt <= TimeSpan.FromSeconds(2), gaps));
+            // The location's own callers: within 2 s (issue 5). The moved caller: back at all (its gap is measured and shown).
+            Assert.All(pairs, p => Assert.True(back.TryGetValue(p, out var at)
+                && (p.Listener == a1 || p.Talker == a1 || at - killedAt <= TimeSpan.FromSeconds(2)), gaps));
 
             var status = await cluster.StatusAsync();
             Assert.Equal("TA2", status.Intermediaries["A"]);
             Assert.Equal(["Geo TA2<->TB1", "Local TA2<->TA3"], status.Backplanes.Select(b => $"{b.Kind} {b.NodeA}<->{b.NodeB}").Order());
-            Assert.DoesNotContain(status.Participants, p => p.MediaNode == "TA1");
-            (await ListenAsync(survivors)).AssertEveryoneHearsEveryOtherOnce();
+            Assert.Equal(("TA2", null, "TA3"), await cluster.PlacementOfAsync(a1));
+            (await ListenAsync(callers)).AssertEveryoneHearsEveryOtherOnce();
         }
         catch (Exception ex)
         {

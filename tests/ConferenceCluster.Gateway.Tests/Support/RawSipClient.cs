@@ -90,6 +90,31 @@ internal sealed class RawSipClient : IDisposable
         catch (OperationCanceledException) { return null; }
     }
 
+    /// <summary>The next request of <paramref name="method"/> that arrives within <paramref name="timeout"/> (others are skipped), null if none.</summary>
+    public async Task<string?> ReceiveRequestAsync(string method, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            var message = await ReceiveAnyAsync(deadline - DateTime.UtcNow);
+            if (message is null) return null;
+            if (message.StartsWith(method + " ", StringComparison.Ordinal)) return message;
+        }
+        return null;
+    }
+
+    /// <summary>Answers a request the server sent (RFC 3261 8.2.6: Vias, From, To, Call-ID and CSeq copied), to where it came from.</summary>
+    public async Task RespondAsync(string request, int status, string reason, string? contentType = null, string? body = null)
+    {
+        var vias = string.Concat(request.Split("\r\n").Where(l => l.StartsWith("Via:", StringComparison.OrdinalIgnoreCase) || l.StartsWith("v:", StringComparison.Ordinal))
+            .Select(l => l + "\r\n"));
+        var response = $"SIP/2.0 {status} {reason}\r\n{vias}From: {SipText.Header(request, "From")}\r\nTo: {SipText.Header(request, "To")}\r\n" +
+                       $"Call-ID: {SipText.Header(request, "Call-ID")}\r\nCSeq: {SipText.Header(request, "CSeq")}\r\nContact: <sip:tester@127.0.0.1:{LocalPort}>\r\n" +
+                       (contentType is null ? "" : $"Content-Type: {contentType}\r\n") +
+                       $"Content-Length: {Encoding.UTF8.GetByteCount(body ?? "")}\r\n\r\n{body}";
+        await SendAsync(response);
+    }
+
     /// <summary>ACKs a final response to an INVITE (RFC 3261 17.1.1.3 for non-2xx, 13.2.2.4 for 2xx).</summary>
     public async Task AckAsync(string invite, string response)
     {

@@ -73,5 +73,12 @@ public interface IParticipantGrain : IGrainWithStringKey
     [OneWay]
     Task Muted(string conference, bool muted);
 
+    /// <summary>
+    /// The call's media node failed and the conference placed its media again (issue 6): <paramref name="result"/>
+    /// names the new nodes. Tells <see cref="ICallLegObserver.OnMediaMoved"/>.
+    /// </summary>
+    [OneWay]
+    Task MediaMoved(string conference, JoinResult result);
+
     Task<CallLegStatus> GetStatus();
 }

@@ -165,6 +165,21 @@ internal sealed class ToneCaller : IAsyncDisposable
             RawSipClient.AudioOffer(sink.Port, "0", "0 PCMU/8000").Replace("o=tester 1 1", "o=tester 1 2", StringComparison.Ordinal));
     }
 
+    /// <summary>
+    /// Waits for the conference's re-INVITE (its media moved to another node) and accepts it: from then on it sends
+    /// to the address the offer names. Returns that address, or null if no re-INVITE came in time.
+    /// </summary>
+    public async Task<IPEndPoint?> AcceptReInviteAsync(TimeSpan timeout)
+    {
+        var reInvite = await _sip.ReceiveRequestAsync("INVITE", timeout);
+        if (reInvite is null) return null;
+        var target = SipText.AudioOf(reInvite).Rtp;
+        await _sip.RespondAsync(reInvite, 200, "OK", "application/sdp",
+            RawSipClient.AudioOffer(Rtp.Port, "0", "0 PCMU/8000").Replace("o=tester 1 1", "o=tester 1 3", StringComparison.Ordinal));
+        MediaTarget = target;
+        return target;
+    }
+
     /// <summary>Presses keys as SIP INFO (application/dtmf-relay, one request per key); returns the last final response.</summary>
     public async Task<string?> PressAsync(string keys)
     {
