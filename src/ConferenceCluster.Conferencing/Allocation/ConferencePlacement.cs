@@ -32,7 +32,7 @@ public sealed record ParticipantPlacement(
 /// <summary>The result of a change to a placement: the new placement and everything the grain has to act on.</summary>
 /// <param name="Reserved">Capacity taken on nodes (the decision's reservations, already made by the grain).</param>
 /// <param name="Released">Capacity the grain must give back to the nodes' ledgers.</param>
-/// <param name="DroppedParticipants">Participants whose calls ended with a failed node (R85).</param>
+/// <param name="DroppedParticipants">Participants whose media went with a failed node (R85); the grain places those it can again.</param>
 public sealed record PlacementChange(
     ConferencePlacement Before,
     ConferencePlacement After,
@@ -165,7 +165,7 @@ public sealed class ConferencePlacement
     }
 
     /// <summary>
-    /// A node failed or left the cluster. There is no live failover (R85, L874): every participant whose signalling,
+    /// A node failed or left the cluster. Nothing survives on it (R85, L874; the grain may place some calls again): every participant whose signalling,
     /// proxy or media was on it is dropped, and the node no longer hosts. Capacity on the failed node itself is not
     /// listed for release (its ledger is gone with it); capacity on surviving nodes is.
     /// </summary>
