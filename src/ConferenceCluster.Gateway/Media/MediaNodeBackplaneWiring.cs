@@ -7,9 +7,10 @@ namespace ConferenceCluster.Gateway.Media;
 
 /// <summary>
 /// Carries a conference's backplane topology onto the media nodes (R34–R38): each backplane is an RTP leg in the
-/// conference's mixer at both ends, opened on one end, then on the other pointing back, then the first pointed at the
-/// second. Old backplanes are closed before new ones open, so a re-elected intermediary never leaves two paths
-/// between two nodes at once (a voice heard twice).
+/// conference's mixer at both ends. Two rounds of calls: first every old end closes while both ends of every new
+/// backplane open (an end sends nothing until it knows its peer), then every new end is pointed at its peer. So a
+/// re-elected intermediary's new path starts as soon as the old one is gone, and never runs next to it (a voice heard
+/// twice).
 /// </summary>
 /// <remarks>
 /// An end on a silo that membership no longer lists as active is skipped rather than called: its media went with it,
@@ -21,34 +22,47 @@ public sealed class MediaNodeBackplaneWiring(
 {
     public async Task ApplyAsync(string conference, BackplaneChanges changes)
     {
-        await Task.WhenAll(changes.ToRemove.SelectMany(b => new[] { CloseAsync(conference, b.NodeA, b.NodeB), CloseAsync(conference, b.NodeB, b.NodeA) }))
-            .ConfigureAwait(false);
-        await Task.WhenAll(changes.ToCreate.Select(b => OpenAsync(conference, b))).ConfigureAwait(false);
+        var opening = changes.ToCreate.Where(b => IsActive(b.NodeA) && IsActive(b.NodeB)).ToList();
+        foreach (var skipped in changes.ToCreate.Except(opening))
+            logger.LogInformation("Conference {Conference}: {Backplane} not opened, an end is not active", conference, skipped);
+        var closed = changes.ToRemove.SelectMany(b => new[] { CloseAsync(conference, b.NodeA, b.NodeB), CloseAsync(conference, b.NodeB, b.NodeA) });
+        var opened = opening.Select(b => Task.WhenAll(OpenAsync(conference, b.NodeA, b.NodeB, b.Kind), OpenAsync(conference, b.NodeB, b.NodeA, b.Kind))).ToList();
+        await Task.WhenAll(closed).ConfigureAwait(false);
+        var ends = await Task.WhenAll(opened).ConfigureAwait(false);
+        await Task.WhenAll(opening.Zip(ends).Select(o => ConnectAsync(conference, o.First, o.Second[0], o.Second[1]))).ConfigureAwait(false);
     }
 
     private bool IsActive(string node) => membership.Current.FindByName(node) is not null;
 
-    private async Task OpenAsync(string conference, Backplane backplane)
+    private async Task<MediaLegAddress?> OpenAsync(string conference, string node, string peer, BackplaneKind kind)
     {
-        if (!IsActive(backplane.NodeA) || !IsActive(backplane.NodeB))
-        {
-            logger.LogInformation("Conference {Conference}: {Backplane} not opened, an end is not active", conference, backplane);
-            return;
-        }
         try
         {
-            var a = grains.GetGrain<IMediaNodeGrain>(backplane.NodeA);
-            var b = grains.GetGrain<IMediaNodeGrain>(backplane.NodeB);
-            var endA = await a.OpenBackplane(conference, backplane.NodeB, backplane.Kind, null).WaitAsync(options.BackplaneCallTimeout).ConfigureAwait(false);
-            var endB = await b.OpenBackplane(conference, backplane.NodeA, backplane.Kind, endA).WaitAsync(options.BackplaneCallTimeout).ConfigureAwait(false);
-            await a.ConnectBackplane(conference, backplane.NodeB, endB).WaitAsync(options.BackplaneCallTimeout).ConfigureAwait(false);
+            return await grains.GetGrain<IMediaNodeGrain>(node).OpenBackplane(conference, peer, kind, null).WaitAsync(options.BackplaneCallTimeout).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // A node that died is dropped by the conference when membership says so; its peers stay up meanwhile.
+            logger.LogWarning(ex, "Conference {Conference}: {Node} could not open its end of the backplane to {Peer}", conference, node, peer);
+            return null;
+        }
+    }
+
+    private async Task ConnectAsync(string conference, Backplane backplane, MediaLegAddress? endA, MediaLegAddress? endB)
+    {
+        if (endA is null || endB is null) return;
+        try
+        {
+            await Task.WhenAll(
+                grains.GetGrain<IMediaNodeGrain>(backplane.NodeA).ConnectBackplane(conference, backplane.NodeB, endB).WaitAsync(options.BackplaneCallTimeout),
+                grains.GetGrain<IMediaNodeGrain>(backplane.NodeB).ConnectBackplane(conference, backplane.NodeA, endA).WaitAsync(options.BackplaneCallTimeout))
+                .ConfigureAwait(false);
             logger.LogInformation("Conference {Conference}: {Backplane} carries media ({A} port {PortA}, {B} port {PortB})",
                 conference, backplane, backplane.NodeA, endA.RtpPort, backplane.NodeB, endB.RtpPort);
         }
         catch (Exception ex)
         {
-            // A node that died is dropped by the conference when membership says so; its peers stay up meanwhile.
-            logger.LogWarning(ex, "Conference {Conference}: could not open {Backplane}", conference, backplane);
+            logger.LogWarning(ex, "Conference {Conference}: could not connect {Backplane}", conference, backplane);
         }
     }
 

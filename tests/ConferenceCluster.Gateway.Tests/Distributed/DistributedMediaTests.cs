@@ -285,13 +285,76 @@ public sealed class DistributedMediaTests(ITestOutputHelper output)
 
             // *7 in SIP INFO to TA2: x is a Host (no PIN), so the conference locks (R-DTMF).
             Assert.Equal(200, SipText.StatusCode(await x.PressAsync("*7")));
-            await GatewayCluster.WaitUntilAsync(() => cluster.StatusAsync().Result.IsLocked, "the conference to lock");
+            await GatewayCluster.WaitUntilAsync(async () => (await cluster.StatusAsync()).IsLocked, "the conference to lock");
 
             // BYE to TA2: the leg on TA1 goes, y stays.
             await x.HangUpAsync();
             var media = cluster["TA1"].Services.GetRequiredService<Media.MediaNode>();
             await GatewayCluster.WaitUntilAsync(() => media.LegCount == 1, "x's leg on TA1 to go");
             Assert.Equal(["TA1"], (await cluster.StatusAsync()).Participants.Select(p => p.SignalingNode));
+        }
+        catch (Exception ex)
+        {
+            throw new Xunit.Sdk.XunitException($"{ex.Message}\n{cluster.Logs()}", ex);
+        }
+        finally
+        {
+            foreach (var caller in callers) await caller.DisposeAsync();
+        }
+    }
+
+    /// <summary>
+    /// Live topology changes (issue 5, item 4): a node starting to host (a local backplane appears), and the location's
+    /// intermediary leaving when its last caller hangs up (its backplanes close, the next-oldest node is elected and a
+    /// geo backplane opens from it, R37, L2168, Q6). Callers on the nodes that stay hear each other throughout, with no
+    /// gap in their received audio of 200 ms or more.
+    /// </summary>
+    [Fact]
+    public async Task A_node_starting_to_host_and_the_intermediary_leaving_leave_no_200_ms_gap_for_the_others_R37_L2168()
+    {
+        NodeSpec[] nodes = [new("TA1", "A", NodeRole.Transcoding, 100), new("TA2", "A", NodeRole.Transcoding, 90), new("TB1", "B", NodeRole.Transcoding, 100)];
+        SystemLocation[] locations = [SeedScenarios.Location("A"), SeedScenarios.Location("B")];
+        await using var cluster = await GatewayCluster.StartAsync("live-topology", nodes, locations, Conference);
+        var callers = new List<ToneCaller>();
+        var limit = TimeSpan.FromMilliseconds(200);
+        try
+        {
+            var a1 = await cluster.CallAsync("a1", 440, "TA1");
+            callers.Add(a1);
+            var b1 = await cluster.CallAsync("b1", 620, "TB1");
+            callers.Add(b1);
+            Assert.Equal(("TA1", "TB1"), ((await cluster.PlacementOfAsync(a1)).MediaNode, (await cluster.PlacementOfAsync(b1)).MediaNode));
+            await cluster.FillAsync("TA1");
+            await Task.Delay(Settle);
+
+            // TA2 starts hosting: a local backplane TA1↔TA2 opens next to the geo one a1 and b1 talk over.
+            var joining = DateTime.UtcNow;
+            var a2 = await cluster.CallAsync("a2", 830, "TA1");
+            callers.Add(a2);
+            Assert.Equal(("TA1", null, "TA2"), await cluster.PlacementOfAsync(a2));
+            await Task.Delay(Settle);
+            var joined = DateTime.UtcNow;
+            (await ListenAsync(callers)).AssertEveryoneHearsEveryOtherOnce();
+
+            // a1 hangs up: TA1 stops hosting, TA2 becomes A's intermediary, the geo backplane moves to TA2↔TB1.
+            var leaving = DateTime.UtcNow;
+            await a1.HangUpAsync();
+            await GatewayCluster.WaitUntilAsync(async () => (await cluster.StatusAsync()).Intermediaries.GetValueOrDefault("A") == "TA2", "TA2 to be elected");
+            await Task.Delay(Settle);
+            var left = DateTime.UtcNow;
+            Assert.Equal(["Geo TA2<->TB1"], (await cluster.StatusAsync()).Backplanes.Select(b => $"{b.Kind} {b.NodeA}<->{b.NodeB}"));
+
+            var gaps = new[]
+            {
+                ("a1<-b1 while TA2 starts hosting", a1.LongestGap(b1.Frequency, joining, joined)),
+                ("b1<-a1 while TA2 starts hosting", b1.LongestGap(a1.Frequency, joining, joined)),
+                ("a2<-b1 while the intermediary leaves", a2.LongestGap(b1.Frequency, leaving, left)),
+                ("b1<-a2 while the intermediary leaves", b1.LongestGap(a2.Frequency, leaving, left)),
+            };
+            var report = string.Join(", ", gaps.Select(g => $"{g.Item1}: {g.Item2.TotalMilliseconds:F0} ms"));
+            output.WriteLine(report);
+            Assert.All(gaps, g => Assert.True(g.Item2 < limit, report));
+            (await ListenAsync([a2, b1])).AssertEveryoneHearsEveryOtherOnce();
         }
         catch (Exception ex)
         {

@@ -42,6 +42,10 @@ internal sealed class GatewayCluster : IAsyncDisposable
 
     public static async Task<GatewayCluster> StartAsync(string clusterId, IReadOnlyList<NodeSpec> nodes, IReadOnlyList<SystemLocation> locations, string conference)
     {
+        // Up to eight silos and their callers share this process's thread pool on a 2-core machine: a pool that grows
+        // by one thread per half second would pause every caller's talker and listener for a second at a busy moment.
+        ThreadPool.GetMinThreads(out var workers, out var io);
+        ThreadPool.SetMinThreads(Math.Max(workers, 64), Math.Max(io, 64));
         var store = new InMemoryClusterStore(clusterId);
         var cluster = new GatewayCluster(conference);
         try
@@ -145,10 +149,14 @@ internal sealed class GatewayCluster : IAsyncDisposable
     /// <summary>The last log lines of every silo, to explain a failure.</summary>
     public string Logs(int perSilo = 25) => string.Join("\n", _silos.Select(s => $"--- {s.Key}\n{s.Value.Logs.Tail(perSilo)}"));
 
-    public static async Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
+    public static Task WaitUntilAsync(Func<bool> condition, string what, TimeSpan? timeout = null) =>
+        WaitUntilAsync(() => Task.FromResult(condition()), what, timeout);
+
+    /// <summary>Bounded polling of an asynchronous condition (never block a pool thread on it: the silos, the callers' talkers and listeners share the pool).</summary>
+    public static async Task WaitUntilAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
     {
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
-        while (!condition())
+        while (!await condition())
         {
             if (DateTime.UtcNow > deadline) Assert.Fail($"timed out waiting for {what}");
             await Task.Delay(50);

@@ -109,7 +109,7 @@ internal sealed class ToneCaller : IAsyncDisposable
     public double LevelOf(double frequency, DateTime from, DateTime to)
     {
         var samples = Heard(from, to);
-        if (samples.Length < SampleRate / 10) return 0;
+        if (samples.Length < FrameSamples) return 0;
         return 2 * Math.Sqrt(Audio.Goertzel(samples, SampleRate, frequency)) / short.MaxValue;
     }
 
@@ -129,6 +129,28 @@ internal sealed class ToneCaller : IAsyncDisposable
             else if (level >= HearingMatrix.OnceAtLeast) return from + window;
         }
         return null;
+    }
+
+    /// <summary>
+    /// The longest stretch between two moments in which <paramref name="frequency"/> was missing from what this caller
+    /// heard (below half its level), to within 20 ms: 40 ms windows every 20 ms; a window is quiet when more than
+    /// half of it is, so a run of quiet windows spans the gap from its first window's middle to its last one's, plus
+    /// one step. Zero when it never went.
+    /// </summary>
+    public TimeSpan LongestGap(double frequency, DateTime from, DateTime to)
+    {
+        var window = TimeSpan.FromMilliseconds(40);
+        var step = TimeSpan.FromMilliseconds(20);
+        TimeSpan longest = TimeSpan.Zero;
+        DateTime? quietSince = null;
+        for (var t = from; t + window <= to; t += step)
+        {
+            var quiet = LevelOf(frequency, t, t + window) / Amplitude < 0.5;
+            if (quiet) quietSince ??= t;
+            else quietSince = null;
+            if (quietSince is { } start && t + step - start > longest) longest = t + step - start;
+        }
+        return longest;
     }
 
     /// <summary>Audio heard between two moments (PCMU packets in arrival order).</summary>
