@@ -100,7 +100,7 @@ start_dispatcher() {
 
 wait_for_silo() {
     local name="$1" waited=0
-    until curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:${SILO_HTTP[$name]}/health"; do
+    until curl -fs -o /dev/null --max-time 2 "http://127.0.0.1:${SILO_HTTP[$name]}/health"; do
         if ! alive "$name"; then
             tail -n 30 "$DATA_DIR/$name/silo.log" >&2 || true
             die "$name exited while starting (log: $DATA_DIR/$name/silo.log)"

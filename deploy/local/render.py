@@ -155,11 +155,11 @@ def write(path, text):
         f.write(text)
 
 
-def write_environment(directory, env):
+def write_environment(directory, env, file_name="environment"):
     for key, value in env.items():
         if "\n" in value:
             fail(f"{key}: a value with a line break cannot be passed as an environment variable here")
-    write(os.path.join(directory, "environment"), "".join(f"{k}={v}\n" for k, v in env.items()))
+    write(os.path.join(directory, file_name), "".join(f"{k}={v}\n" for k, v in env.items()))
 
 
 def parse_overrides(arguments):
@@ -200,6 +200,7 @@ def plan(compose_path, data_dir, offset, only, overrides):
             continue
         number += 1
         env, ports = silo_environment(name, service, number, offset, local_ports, name)
+        from_compose = dict(env)
         for override in overrides:
             target, _, assignment = override.partition(":")
             key, _, value = assignment.partition("=")
@@ -215,6 +216,8 @@ def plan(compose_path, data_dir, offset, only, overrides):
         if name in selected:
             silos.append(silo)
             write_environment(os.path.join(data_dir, name), env)
+            # What compose alone gives it: a silo added later copies this, not the --env overrides of this one.
+            write_environment(os.path.join(data_dir, name), from_compose, "compose.environment")
 
     dispatchers = []
     for name, service in services.items():
@@ -249,9 +252,9 @@ def plan(compose_path, data_dir, offset, only, overrides):
     print("\n".join(out))
 
 
-def read_environment(directory):
+def read_environment(directory, file_name="environment"):
     env = {}
-    with open(os.path.join(directory, "environment"), encoding="utf-8") as f:
+    with open(os.path.join(directory, file_name), encoding="utf-8") as f:
         for line in f:
             key, _, value = line.rstrip("\n").partition("=")
             env[key] = value
@@ -278,9 +281,11 @@ def add_silo(data_dir, name, location, overrides):
     existing = {s: read_environment(os.path.join(data_dir, s)) for s in silo_directories(data_dir)}
     if name in existing:
         fail(f"{name} exists already")
-    template = next((e for e in existing.values() if e.get("Silo__Location") == location), None)
-    if template is None:
+    model = next((s for s, e in existing.items() if e.get("Silo__Location") == location), None)
+    if model is None:
         fail(f"no silo of location {location} to copy the environment from ({', '.join(existing)})")
+    compose_file = os.path.join(data_dir, model, "compose.environment")
+    template = read_environment(os.path.join(data_dir, model), "compose.environment" if os.path.isfile(compose_file) else "environment")
     used = {int(e[k]) for e in existing.values() for k in SILO_DEFAULT_PORTS if k in e}
     env = dict(template)
     env["Silo__Name"] = name
@@ -295,6 +300,7 @@ def add_silo(data_dir, name, location, overrides):
     highest = max(int(e["Silo__Ports__MediaRange"].split("-")[1]) for e in existing.values())
     start = highest + 1 + (highest + 1) % 2
     env["Silo__Ports__MediaRange"] = f"{start}-{start + last - first}"
+    write_environment(os.path.join(data_dir, name), env, "compose.environment")
     for override in overrides:
         key, _, value = override.partition("=")
         env[key] = value
