@@ -145,11 +145,17 @@ stop_all() {
     [[ -f "$PLAN" ]] || { log "nothing to stop in $DATA_DIR"; return 0; }
     # shellcheck disable=SC1090
     source "$PLAN"
-    local name
-    for name in "${DISPATCHERS[@]}"; do stop_process "$name" & done
-    wait
-    for name in $(ls "$DATA_DIR"); do [[ -f "$DATA_DIR/$name/environment" ]] && stop_process "$name" & done
-    wait
+    # Dispatchers first (no new calls), then the silos, each group in parallel. Only the stoppers are waited for:
+    # in the foreground the silos are this shell's children too.
+    local name stoppers=()
+    for name in "${DISPATCHERS[@]}"; do stop_process "$name" & stoppers+=($!); done
+    (( ${#stoppers[@]} == 0 )) || wait "${stoppers[@]}"
+    stoppers=()
+    for name in $(ls "$DATA_DIR"); do
+        [[ -f "$DATA_DIR/$name/environment" ]] || continue
+        stop_process "$name" & stoppers+=($!)
+    done
+    (( ${#stoppers[@]} == 0 )) || wait "${stoppers[@]}"
     postgres stop > /dev/null 2>&1 || true
     rm -f "$PLAN"
     log "stopped"
