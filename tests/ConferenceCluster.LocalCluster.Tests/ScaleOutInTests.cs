@@ -107,6 +107,10 @@ public sealed partial class ScaleOutInTests(ITestOutputHelper output)
         // ... and a call through the front door goes to the silo that stays.
         var fresh = await FrontDoorCall.PlaceAsync(cluster, stayingApi, "london", room);
         Assert.Equal(staying, fresh.Participant.Node);
+        // Hung up while the leaving silo is still in the cluster: the conference grain may live there, and what
+        // becomes of a conference whose grain leaves with its silo is issue 6 item 2's, not this test's.
+        var freshEnded = await fresh.HangUpAsync(stayingApi, HangUpBound);
+        Assert.True(freshEnded.Result.ExitCode == 0, "the call on the staying silo did not end cleanly:\n" + freshEnded.Describe());
 
         // The existing call continues: still in the conference, its silo still in the cluster, the removal still waiting.
         Assert.Contains(await stayingApi.ParticipantsAsync(room), p => p.Id == existing.Participant.Id);
@@ -123,8 +127,6 @@ public sealed partial class ScaleOutInTests(ITestOutputHelper output)
         await Bounded.WaitUntilAsync(async () => !(await stayingApi.WorkerVmsAsync()).ContainsKey(leaving), TimeSpan.FromSeconds(30),
             () => Task.FromResult($"{leaving} is still in worker_vm after it left\n{cluster.SiloLog(leaving)}"));
 
-        var last = await fresh.HangUpAsync(stayingApi, HangUpBound);
-        Assert.True(last.Result.ExitCode == 0, "the call on the staying silo did not end cleanly:\n" + last.Describe());
     }
 
     [GeneratedRegex(@"Capacity check: (\d+) audio calls")]
