@@ -31,6 +31,7 @@ public sealed class FrontDoorFailoverTests(ITestOutputHelper output)
         output.WriteLine($"first call {first.Participant.Id}: signalled by {picked}, media on {first.Participant.MediaNode}");
         Assert.Contains(picked, London);
         Assert.Contains(first.Participant.MediaNode, London);
+        await first.WaitForMediaAsync(api1);
         var survivor = London.Single(s => s != picked);
         var survivorApi = survivor == "london1" ? api1 : api2;
 
@@ -56,6 +57,7 @@ public sealed class FrontDoorFailoverTests(ITestOutputHelper output)
             output.WriteLine($"call {attempt} after the kill {next.Participant.Id}: signalled by {next.Participant.Node}, media on {next.Participant.MediaNode}");
             Assert.Equal(survivor, next.Participant.Node);
             Assert.Equal(survivor, next.Participant.MediaNode);
+            await next.WaitForMediaAsync(survivorApi);
             var sipp = await next.HangUpAsync(survivorApi, TimeSpan.FromSeconds(30));
             Assert.True(sipp.Result.ExitCode == 0, "the call after the kill did not end cleanly:\n" + sipp.Describe());
         }

@@ -60,6 +60,7 @@ public sealed partial class ScaleOutInTests(ITestOutputHelper output)
         var call = await FrontDoorCall.PlaceAsync(cluster, api, "london", room);
         output.WriteLine($"the call after the scale-out: signalled by {call.Participant.Node}, media on {call.Participant.MediaNode}");
         Assert.Equal("london3", call.Participant.MediaNode);
+        await call.WaitForMediaAsync(api);
         var sipp = await call.HangUpAsync(api, HangUpBound);
         Assert.True(sipp.Result.ExitCode == 0, "the call did not end cleanly:\n" + sipp.Describe());
     }

@@ -51,6 +51,17 @@ internal sealed class FrontDoorCall
         }
     }
 
+    /// <summary>
+    /// Waits (bounded) until the media node has received SIPp's pcap audio: RTP went to the address the silo's SDP
+    /// answer named, past the front door, which only carries the signalling.
+    /// </summary>
+    public async Task WaitForMediaAsync(ClusterApi api)
+    {
+        long received = 0;
+        await Bounded.WaitUntilAsync(async () => (received = await api.RxPacketsAsync(Participant.Id)) >= 50, TimeSpan.FromSeconds(30),
+            () => Task.FromResult($"the media node {Participant.MediaNode} received only {received} RTP packets of call {Participant.Id}"));
+    }
+
     /// <summary>Ends the call from the conference side (management API); SIPp answers the BYE and exits.</summary>
     public async Task<Sipp> HangUpAsync(ClusterApi api, TimeSpan bound)
     {

@@ -165,6 +165,15 @@ internal sealed class ClusterApi(HttpClient http) : IDisposable
         .Select(p => new Participant(p.GetProperty("id").GetString()!, p.GetProperty("conference").GetString()!,
             p.GetProperty("node").GetString()!, p.GetProperty("media_node").GetString() ?? "")).ToList();
 
+    /// <summary>RTP packets the call's media node has received from the caller (0 while none, or when the call is gone).</summary>
+    public async Task<long> RxPacketsAsync(string participantId)
+    {
+        var response = await http.GetAsync($"/api/admin/status/v1/participant/{Uri.EscapeDataString(participantId)}/");
+        if (!response.IsSuccessStatusCode) return 0;
+        var participant = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+        return participant.TryGetProperty("rx_packets", out var packets) && packets.ValueKind == JsonValueKind.Number ? packets.GetInt64() : 0;
+    }
+
     /// <summary>The active silos the cluster reports, by name.</summary>
     public async Task<IReadOnlyDictionary<string, JsonElement>> WorkerVmsAsync() =>
         (await ObjectsAsync("/api/admin/status/v1/worker_vm/?limit=0")).ToDictionary(o => o.GetProperty("name").GetString()!, o => o, StringComparer.Ordinal);
