@@ -26,6 +26,8 @@
 # Passwords: CC_DB_PASSWORD and CC_ADMIN_PASSWORD from the environment, else deploy/.env, else generated (printed).
 set -euo pipefail
 
+# kamailio and kamcmd live in /usr/sbin, which a non-root PATH may lack.
+export PATH="$PATH:/usr/sbin:/sbin"
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 COMPOSE="$REPO/deploy/compose.yaml"
 RENDER=(/usr/bin/python3 "$REPO/deploy/local/render.py")
@@ -272,7 +274,8 @@ remove_silo() {
     fi
     rm -f "$DATA_DIR/$silo_name/pid"
     mv "$DATA_DIR/$silo_name/environment" "$DATA_DIR/$silo_name/environment.removed"
-    log "$silo_name removed ($(grep -E 'Drained|left the cluster|exit' "$DATA_DIR/$silo_name/silo.log" | tail -n 1 || true))"
+    log "$silo_name removed; its log ($DATA_DIR/$silo_name/silo.log) ends:"
+    grep -E 'Drain|Silo .* stopped' "$DATA_DIR/$silo_name/silo.log" | sed 's/^ */    /' >&2 || true
 }
 
 status() {

@@ -47,7 +47,6 @@ internal sealed partial class RunningLocalCluster : IAsyncDisposable
     /// <summary>Starts the cluster (<c>--only</c> some services, <c>--env</c> overrides) and returns once every process is up.</summary>
     public static async Task<RunningLocalCluster> StartAsync(IEnumerable<string>? only = null, IEnumerable<string>? overrides = null)
     {
-        ExternalTool.Require("kamailio", "kamailio");
         var cluster = new RunningLocalCluster(Path.Combine(Path.GetTempPath(), "cc-local-" + Guid.NewGuid().ToString("N")[..10]));
         var arguments = new List<string> { "start", "--detach", "--no-build", "--configuration", BuildConfiguration, "--data-dir", cluster.DataDirectory,
             "--port-offset", PortOffset.ToString(CultureInfo.InvariantCulture) };
@@ -83,7 +82,7 @@ internal sealed partial class RunningLocalCluster : IAsyncDisposable
     public async Task<IReadOnlyDictionary<string, string>> DispatcherFlagsAsync(string location)
     {
         var socket = Path.Combine(DataDirectory, $"kamailio-{location}", "kamailio.ctl");
-        var result = await ExternalTool.RunAsync(ExternalTool.Require("kamcmd", "kamailio"), ["-s", "unix:" + socket, "dispatcher.list"], DataDirectory, TimeSpan.FromSeconds(10));
+        var result = await ExternalTool.RunAsync(Kamcmd, ["-s", "unix:" + socket, "dispatcher.list"], DataDirectory, TimeSpan.FromSeconds(10));
         Assert.True(result.ExitCode == 0, "kamcmd dispatcher.list failed: " + result.Describe());
         return DispatcherEntry().Matches(result.StandardOutput).ToDictionary(m => m.Groups["uri"].Value, m => m.Groups["flags"].Value);
     }
@@ -122,6 +121,9 @@ internal sealed partial class RunningLocalCluster : IAsyncDisposable
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
         return new StreamReader(stream).ReadToEnd();
     }
+
+    /// <summary>Debian installs kamcmd in /usr/sbin, which a non-root PATH may lack.</summary>
+    private static string Kamcmd => File.Exists("/usr/sbin/kamcmd") ? "/usr/sbin/kamcmd" : ExternalTool.Require("kamcmd", "kamailio");
 
     private static string BuildConfiguration =>
         AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
