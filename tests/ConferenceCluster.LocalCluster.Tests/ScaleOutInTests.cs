@@ -130,6 +130,32 @@ public sealed partial class ScaleOutInTests(ITestOutputHelper output)
 
     }
 
+    [Fact]
+    public async Task A_silo_removed_while_a_call_outlasts_its_drain_timeout_leaves_when_the_timeout_passes_and_hangs_that_call_up()
+    {
+        string[] shortDrain = ["london1:Silo__DrainTimeout=00:00:03", "london2:Silo__DrainTimeout=00:00:03"];
+        await using var cluster = await RunningLocalCluster.StartAsync(["postgres", "london1", "london2", "kamailio-london"], shortDrain);
+        using var api1 = cluster.Api("london1");
+        using var api2 = cluster.Api("london2");
+        const string room = "drain-timeout";
+        await api1.CreateRoomAsync(room);
+
+        var call = await FrontDoorCall.PlaceAsync(cluster, api1, "london", room);
+        var leaving = call.Participant.Node;
+        var stayingApi = leaving == "london1" ? api2 : api1;
+        output.WriteLine($"call {call.Participant.Id} signalled by {leaving}; removing it with a 3 s drain timeout");
+
+        var removed = await cluster.RemoveSiloAsync(leaving);
+        Assert.True(removed.ExitCode == 0, "remove-silo failed:\n" + removed.Describe());
+        Assert.Contains("Drain ended with 1 call(s) still up", cluster.SiloLog(leaving), StringComparison.Ordinal);
+        // The node hangs its remaining call up as it leaves: SIPp gets the BYE and ends.
+        var finished = await Task.WhenAny(call.Run, Task.Delay(HangUpBound));
+        Assert.True(finished == call.Run, $"the call on {leaving} was not hung up when it left\n{cluster.SiloLog(leaving)}");
+        Assert.True((await call.Run).Result.ExitCode == 0, "the call did not end with a BYE:\n" + (await call.Run).Describe());
+        await Bounded.WaitUntilAsync(async () => !(await stayingApi.WorkerVmsAsync()).ContainsKey(leaving), TimeSpan.FromSeconds(30),
+            () => Task.FromResult($"{leaving} is still in worker_vm after it left"));
+    }
+
     [GeneratedRegex(@"Capacity check: (\d+) audio calls")]
     private static partial Regex CapacityCheck();
 }
