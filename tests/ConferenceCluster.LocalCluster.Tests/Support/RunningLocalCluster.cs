@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -72,11 +71,10 @@ internal sealed partial class RunningLocalCluster : IAsyncDisposable
     public Task<ToolResult> RemoveSiloAsync(string name) => ScriptAsync(["remove-silo", name, "--data-dir", DataDirectory]);
 
     /// <summary>SIGKILL, as a crash or an OOM kill: the silo gets no chance to leave.</summary>
-    public void Kill(string silo)
-    {
-        var pid = int.Parse(File.ReadAllText(Path.Combine(DataDirectory, silo, "pid")).Trim(), CultureInfo.InvariantCulture);
-        Assert.Equal(0, kill(pid, 9));
-    }
+    public void Kill(string silo) => Signals.Send(Pid(silo), Signals.Kill);
+
+    /// <summary>The pid the script recorded for one of its processes (a silo or a Kamailio, each the leader of its own session).</summary>
+    public int Pid(string service) => int.Parse(File.ReadAllText(Path.Combine(DataDirectory, service, "pid")).Trim(), CultureInfo.InvariantCulture);
 
     /// <summary>Kamailio's view of a location's silos (kamcmd dispatcher.list): destination URI -> flags (AP active, IP inactive).</summary>
     public async Task<IReadOnlyDictionary<string, string>> DispatcherFlagsAsync(string location)
@@ -125,10 +123,10 @@ internal sealed partial class RunningLocalCluster : IAsyncDisposable
     /// <summary>Debian installs kamcmd in /usr/sbin, which a non-root PATH may lack.</summary>
     private static string Kamcmd => File.Exists("/usr/sbin/kamcmd") ? "/usr/sbin/kamcmd" : ExternalTool.Require("kamcmd", "kamailio");
 
-    private static string BuildConfiguration =>
+    public static string BuildConfiguration =>
         AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
 
-    private static string RepositoryRoot
+    public static string RepositoryRoot
     {
         get
         {
@@ -140,9 +138,6 @@ internal sealed partial class RunningLocalCluster : IAsyncDisposable
             throw new DirectoryNotFoundException("no deploy/local-cluster.sh above " + AppContext.BaseDirectory);
         }
     }
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int kill(int pid, int signal);
 
     [GeneratedRegex(@"^listen=udp:127\.0\.0\.1:(\d+)", RegexOptions.Multiline)]
     private static partial Regex ListenPort();
