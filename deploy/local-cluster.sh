@@ -184,6 +184,8 @@ start() {
         alive "$name" && die "a cluster already runs in $DATA_DIR ($name); stop it first: deploy/local-cluster.sh stop --data-dir $DATA_DIR"
     done
     if [[ -f "$PLAN" ]]; then log "cleaning up the remains of an earlier run in $DATA_DIR"; stop_all; fi
+    # Silos added to an earlier run are not part of this one.
+    rm -f "$DATA_DIR"/*/environment "$DATA_DIR"/*/compose.environment "$DATA_DIR"/*/environment.removed
     ensure_debian_packages python3-yaml kamailio libopus0 curl
     command -v dotnet > /dev/null || die "the .NET 10 SDK (dotnet) is required"
     if (( build )); then
