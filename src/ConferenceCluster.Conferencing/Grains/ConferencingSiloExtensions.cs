@@ -1,6 +1,7 @@
 using ConferenceCluster.Conferencing.Configuration.Store;
 using ConferenceCluster.Conferencing.Grains.Interfaces;
 using ConferenceCluster.Conferencing.History;
+using ConferenceCluster.Conferencing.Operations;
 using ConferenceCluster.Runtime.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -13,7 +14,7 @@ public static class ConferencingSiloExtensions
     /// Registers the conferencing grains and the per-silo services they take (configuration view, live nodes, history),
     /// and a startup task that runs <see cref="StartConferencingAsync"/> once the silo is active.
     /// </summary>
-    public static SiloBuilder AddConferencing(this SiloBuilder builder, Action<ConferencingOptions>? configure = null)
+    public static SiloBuilder AddConferencing(this SiloBuilder builder, Action<ConferencingOptions>? configure = null, OperationsOptions? operations = null)
     {
         var options = new ConferencingOptions();
         configure?.Invoke(options);
@@ -25,7 +26,8 @@ public static class ConferencingSiloExtensions
                 .AddSingleton<ConfigurationView>()
                 .AddSingleton<ConfigurationRepository>()
                 .AddSingleton<ClusterNodes>()
-                .AddSingleton<HistoryWriter>());
+                .AddSingleton<HistoryWriter>()
+                .AddOperations(operations ?? new OperationsOptions()));
     }
 
     /// <summary>
@@ -44,5 +46,6 @@ public static class ConferencingSiloExtensions
             await view.RefreshAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         await silo.GrainFactory.GetGrain<INodeGrain>(silo.Name).GetStatus().ConfigureAwait(false);
+        await silo.StartOperationsAsync(cancellationToken).ConfigureAwait(false);
     }
 }

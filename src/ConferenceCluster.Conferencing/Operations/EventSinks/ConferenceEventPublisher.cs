@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using ConferenceCluster.Conferencing.Grains.Interfaces;
+using ConferenceCluster.Conferencing.Operations.Alarms;
+using ConferenceCluster.Runtime.Hosting;
 
 namespace ConferenceCluster.Conferencing.Operations.EventSinks;
 
@@ -7,8 +9,38 @@ namespace ConferenceCluster.Conferencing.Operations.EventSinks;
 /// Turns the conference grain's events into event sink bodies, with Pexip's field names where its event sink API has
 /// them (the seed only names the API, L3048; docs/decisions.md lists the fields), and hands them to this silo's dispatcher.
 /// </summary>
-public sealed class ConferenceEventPublisher(EventSinkDispatcher dispatcher) : IConferenceEvents
+/// <remarks>It also keeps this silo's <c>capacity_exhausted</c> alarm, which follows the same events.</remarks>
+public sealed class ConferenceEventPublisher(EventSinkDispatcher dispatcher, AlarmRegistry alarms, ILocalSiloDetails silo) : IConferenceEvents
 {
+    /// <summary>Instance of this silo's capacity alarm: one per refusing node (the seed's alarms are per node, L15390).</summary>
+    public const string CapacityAlarmInstance = "media";
+
+    /// <summary>Set while this silo has raised the capacity alarm, so a connect costs no store read when none is up.</summary>
+    private int _capacityAlarmUp;
+
+    /// <summary>Raises and lowers run one after another, so a lower never overtakes the raise it follows.</summary>
+    private Task _alarmWork = Task.CompletedTask;
+    private readonly object _alarmGate = new();
+
+    private void InOrder(Func<Task> work)
+    {
+        lock (_alarmGate) _alarmWork = _alarmWork.ContinueWith(_ => work(), TaskScheduler.Default).Unwrap();
+    }
+
+    public void CapacityExhausted(string conference, string signalingNode)
+    {
+        Interlocked.Exchange(ref _capacityAlarmUp, 1);
+        InOrder(() => alarms.RaiseAsync(AlarmCatalogue.CapacityExhausted, silo.Name, CapacityAlarmInstance,
+            $"out of transcoding resource: a call to {conference} signalled on {signalingNode} was refused"));
+    }
+
+    /// <summary>Lowered "when an existing call is disconnected or the next time a new call is successfully placed" (L15414).</summary>
+    private void LowerCapacityAlarm()
+    {
+        if (Interlocked.Exchange(ref _capacityAlarmUp, 0) == 1)
+            InOrder(() => alarms.LowerAsync(AlarmCatalogue.CapacityExhausted, silo.Name, CapacityAlarmInstance));
+    }
+
     public void ConferenceStarted(ConferenceEventInfo conference) =>
         dispatcher.Publish(SinkEventNames.ConferenceStarted, conference.Conference, Conference(conference));
 
@@ -24,14 +56,18 @@ public sealed class ConferenceEventPublisher(EventSinkDispatcher dispatcher) : I
         dispatcher.Publish(SinkEventNames.ConferenceEnded, conference.Conference, data);
     }
 
-    public void ParticipantConnected(ParticipantEventInfo participant) =>
+    public void ParticipantConnected(ParticipantEventInfo participant)
+    {
+        LowerCapacityAlarm();
         dispatcher.Publish(SinkEventNames.ParticipantConnected, participant.Conference, Participant(participant));
+    }
 
     public void ParticipantUpdated(ParticipantEventInfo participant) =>
         dispatcher.Publish(SinkEventNames.ParticipantUpdated, participant.Conference, Participant(participant));
 
     public void ParticipantDisconnected(ParticipantEventInfo participant, DateTimeOffset disconnectTime, string reason)
     {
+        LowerCapacityAlarm();
         var data = Participant(participant);
         data["disconnect_reason"] = reason;
         data["duration"] = Math.Round((disconnectTime - participant.ConnectTime).TotalSeconds);

@@ -1,3 +1,5 @@
+using ConferenceCluster.Conferencing.Allocation;
+using ConferenceCluster.Conferencing.Grains;
 using ConferenceCluster.Conferencing.Grains.Interfaces;
 
 namespace ConferenceCluster.Conferencing.Operations.EventSinks;
@@ -15,7 +17,19 @@ public sealed record ParticipantEventInfo(
     string SystemLocation,
     DateTimeOffset ConnectTime,
     CallLeg? Leg,
-    bool IsMuted = false);
+    bool IsMuted = false)
+{
+    /// <summary>The participant as the conference grain holds it, or null when it holds no media (waiting, or gone).</summary>
+    public static ParticipantEventInfo? Of(string conference, ConferencePlacement? placement, IReadOnlyDictionary<string, ParticipantDetails> participants,
+        string participantId, bool isMuted = false) =>
+        placement?.Participants.GetValueOrDefault(participantId) is { } p && participants.GetValueOrDefault(participantId) is { } d
+            ? Of(conference, p, d, isMuted)
+            : null;
+
+    public static ParticipantEventInfo Of(string conference, ParticipantPlacement placement, ParticipantDetails details, bool isMuted = false) =>
+        new(conference, placement.ParticipantId, details.DisplayName, details.Role, placement.SignalingNode, placement.TranscodingNode,
+            placement.MediaProxyNode, placement.TranscodingLocation, details.JoinedAt, details.Leg, isMuted);
+}
 
 /// <summary>A conference instance as its events describe it.</summary>
 public sealed record ConferenceEventInfo(string Conference, DateTimeOffset StartTime, int Participants, bool IsLocked = false, bool GuestsMuted = false);
@@ -37,4 +51,10 @@ public interface IConferenceEvents
     void ParticipantUpdated(ParticipantEventInfo participant);
 
     void ParticipantDisconnected(ParticipantEventInfo participant, DateTimeOffset disconnectTime, string reason);
+
+    /// <summary>
+    /// A call was refused because no node able to take its media had room: raises <c>capacity_exhausted</c> (L15414),
+    /// which the next connect or disconnect on this silo lowers.
+    /// </summary>
+    void CapacityExhausted(string conference, string signalingNode);
 }
