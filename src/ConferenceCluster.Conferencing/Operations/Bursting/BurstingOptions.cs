@@ -52,11 +52,12 @@ public sealed class ProcessNodeSpec
     /// <summary>The program, e.g. <c>dotnet</c>.</summary>
     public string FileName { get; set; } = "dotnet";
 
-    /// <summary>Its leading arguments, e.g. the path of ConferenceCluster.Silo.dll.</summary>
+    /// <summary>
+    /// Its arguments: the path of ConferenceCluster.Silo.dll, then its configuration as <c>--Key=value</c> items
+    /// (<c>--Silo:Name=Burst01</c>, <c>--Silo:Location=…</c>, the cluster database, ports). A list rather than a map,
+    /// because configuration keys contain ':' and could not be map keys in configuration themselves.
+    /// </summary>
     public List<string> Arguments { get; set; } = [];
-
-    /// <summary>Configuration keys passed as <c>--Key=value</c> (Silo:Name, Silo:Location, ports, the cluster database…).</summary>
-    public Dictionary<string, string> Settings { get; set; } = new(StringComparer.Ordinal);
 }
 
 public sealed class ProcessProviderOptions

@@ -6,7 +6,7 @@ namespace ConferenceCluster.Conferencing.Operations.Bursting;
 
 /// <summary>
 /// The <c>process</c> provider: each overflow node is a local silo process (<see cref="ProcessNodeSpec"/>), started with
-/// its configuration keys on the command line and stopped with SIGTERM (so it drains), then SIGKILL after
+/// its arguments (the silo's configuration keys as <c>--Key=value</c>) and stopped with SIGTERM (so it drains), then SIGKILL after
 /// <see cref="ProcessProviderOptions.StopTimeout"/>. Every configured spec is an instance carrying our tag. For
 /// development, tests and single-host deployments; the processes live only as long as the controller's silo.
 /// </summary>
@@ -34,7 +34,6 @@ public sealed partial class ProcessNodeProvider(ProcessProviderOptions options, 
             if (_running.TryGetValue(spec.Name, out var existing) && !existing.HasExited) return Task.CompletedTask;
             var start = new ProcessStartInfo(spec.FileName) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
             foreach (var argument in spec.Arguments) start.ArgumentList.Add(argument);
-            foreach (var (key, value) in spec.Settings) start.ArgumentList.Add($"--{key}={value}");
             Process process;
             try
             {
