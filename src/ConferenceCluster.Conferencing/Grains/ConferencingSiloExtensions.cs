@@ -46,6 +46,6 @@ public static class ConferencingSiloExtensions
             await view.RefreshAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         }
         await silo.GrainFactory.GetGrain<INodeGrain>(silo.Name).GetStatus().ConfigureAwait(false);
-        await silo.StartOperationsAsync(cancellationToken).ConfigureAwait(false);
+        await silo.StartOperationsAsync().ConfigureAwait(false);
     }
 }

@@ -24,9 +24,13 @@ public static class OperationsSiloExtensions
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
 
     /// <summary>Starts this silo's event sink publishing and wakes the bursting controller (part of the conferencing startup task).</summary>
-    public static async Task StartOperationsAsync(this Silo silo, CancellationToken cancellationToken = default)
+    /// <remarks>
+    /// Not cancellable: it is one quick read of the sinks, and a stop requested while the silo is still starting must
+    /// find it started (its stop path disposes the dispatcher), not fail the start.
+    /// </remarks>
+    public static async Task StartOperationsAsync(this Silo silo)
     {
-        await silo.Services.GetRequiredService<EventSinkDispatcher>().StartAsync(cancellationToken).ConfigureAwait(false);
+        await silo.Services.GetRequiredService<EventSinkDispatcher>().StartAsync(CancellationToken.None).ConfigureAwait(false);
         var options = silo.Services.GetRequiredService<OperationsOptions>();
         if (options.Bursting.Provider != OverflowProviderKind.None)
             _ = KeepBurstingControllerAliveAsync(silo, options.Bursting.TickInterval);

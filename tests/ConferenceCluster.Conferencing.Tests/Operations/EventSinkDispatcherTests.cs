@@ -136,7 +136,7 @@ public sealed class EventSinkDispatcherTests : IAsyncDisposable
         await WaitAsync(() => _receiver.Accepted.Count == 2, "the held events");
         Assert.Equal([SinkEventNames.ConferenceStarted, SinkEventNames.ConferenceEnded], _receiver.Accepted.Select(e => e.GetProperty("event").GetString()));
         Assert.False(await AlarmUpAsync(AlarmCatalogue.EventSinkMaximumBackoff));
-        Assert.Contains(await _alarms.HistoryAsync(), h => h.Key == AlarmCatalogue.EventSinkMaximumBackoff.Key && h.Instance == "audit");
+        Assert.Contains(await _alarms.HistoryAsync(), h => h.Alarm.Key == AlarmCatalogue.EventSinkMaximumBackoff.Key && h.Alarm.Instance == "audit");
     }
 
     /// <summary>The bounded queue: past its limit new events are refused with the queue-full alarm, never dropped silently; it clears once drained.</summary>

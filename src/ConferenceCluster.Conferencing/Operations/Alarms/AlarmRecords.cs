@@ -31,13 +31,4 @@ public sealed record ActiveAlarm(
 }
 
 /// <summary>An alarm that was raised and later lowered: the seed's alarm history keeps level, time raised and time lowered (L15391).</summary>
-public sealed record AlarmHistoryRecord(
-    long Id,
-    string Key,
-    string Name,
-    AlarmLevel Level,
-    string Node,
-    string Instance,
-    string Details,
-    DateTimeOffset TimeRaised,
-    DateTimeOffset TimeLowered);
+public sealed record AlarmHistoryRecord(ActiveAlarm Alarm, DateTimeOffset TimeLowered);

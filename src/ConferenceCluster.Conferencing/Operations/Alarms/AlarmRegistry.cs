@@ -59,8 +59,7 @@ public sealed class AlarmRegistry(IClusterStore store, TimeProvider time, ILogge
             if (!await Documents.DeleteAsync(AlarmCollections.Active, documentId, up.Version, cancellationToken).ConfigureAwait(false))
                 return false;
             var alarm = ConfigurationCollections.Deserialize<ActiveAlarm>(up.Json);
-            var lowered = new AlarmHistoryRecord(alarm.Id, alarm.Key, alarm.Name, alarm.Level, alarm.Node, alarm.Instance, alarm.Details,
-                alarm.TimeRaised, time.GetUtcNow());
+            var lowered = new AlarmHistoryRecord(alarm, time.GetUtcNow());
             await Documents.TryInsertAsync(AlarmCollections.History, alarm.Id.ToString(CultureInfo.InvariantCulture),
                 ConfigurationCollections.Serialize(lowered), cancellationToken).ConfigureAwait(false);
             logger.LogInformation("administrator.alarm Message=\"Alarm lowered\" Node=\"{Node}\" Alarm=\"{Alarm}\" Instance=\"{Instance}\"",

@@ -5,20 +5,6 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ConferenceCluster.Silo.Api.Admin.History;
 
-/// <summary>A lowered alarm (<c>/api/admin/history/v1/alarm/</c>): the active alarm's fields and when it was lowered (L15391).</summary>
-public sealed record AlarmHistoryDto(
-    long Id,
-    string Name,
-    int Identifier,
-    string Description,
-    string Level,
-    string Node,
-    string Instance,
-    string Details,
-    DateTimeOffset TimeRaised,
-    DateTimeOffset TimeLowered,
-    string ResourceUri);
-
 /// <summary>
 /// A Conferencing Node History event (<c>/api/admin/history/v1/workervm_status_event/</c>): an overflow node's
 /// start, running or stop, with the reason (L2126, L15329–15333).
@@ -31,15 +17,6 @@ public static class OperationsHistoryEndpoints
     public const string AlarmPath = "/api/admin/history/v1/alarm/";
     public const string NodeEventPath = "/api/admin/history/v1/workervm_status_event/";
 
-    private static readonly Dictionary<string, Func<AlarmHistoryDto, string?>> AlarmFilters = new()
-    {
-        ["id"] = a => a.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["name"] = a => a.Name,
-        ["level"] = a => a.Level,
-        ["node"] = a => a.Node,
-        ["instance"] = a => a.Instance,
-    };
-
     private static readonly Dictionary<string, Func<WorkerVmStatusEventDto, string?>> NodeEventFilters = new()
     {
         ["id"] = e => e.Id,
@@ -51,23 +28,15 @@ public static class OperationsHistoryEndpoints
     /// <param name="historyApi">The <c>/api/admin/history/v1</c> group.</param>
     public static RouteGroupBuilder MapOperationsHistory(this RouteGroupBuilder historyApi)
     {
-        historyApi.MapGet("/alarm/", async (HttpRequest request, LocalSilo local, CancellationToken ct) =>
-            local.Active() is { } silo ? ResourceList.Page(request, await AlarmsAsync(silo, ct), AlarmFilters) : AdminApi.Starting());
-        historyApi.MapGet("/alarm/{id}/", async (string id, LocalSilo local, CancellationToken ct) =>
-            local.Active() is not { } silo ? AdminApi.Starting()
-            : (await AlarmsAsync(silo, ct)).FirstOrDefault(a => AlarmFilters["id"](a) == id) is { } found ? Results.Json(found)
-            : ApiError.Result(StatusCodes.Status404NotFound, $"no alarm history '{id}'", "id"));
+        historyApi.MapAlarmList("/alarm/", async (silo, ct) =>
+            (await silo.Services.GetRequiredService<AlarmRegistry>().HistoryAsync(ct))
+            .OrderByDescending(h => h.TimeLowered).ThenByDescending(h => h.Alarm.Id)
+            .Select(h => AlarmDto.From(h.Alarm, h.TimeLowered, AlarmPath))
+            .ToList());
         historyApi.MapGet("/workervm_status_event/", async (HttpRequest request, LocalSilo local, CancellationToken ct) =>
             local.Active() is { } silo ? ResourceList.Page(request, await NodeEventsAsync(silo, ct), NodeEventFilters) : AdminApi.Starting());
         return historyApi;
     }
-
-    private static async Task<IReadOnlyList<AlarmHistoryDto>> AlarmsAsync(Runtime.Hosting.Silo silo, CancellationToken ct) =>
-        (await silo.Services.GetRequiredService<AlarmRegistry>().HistoryAsync(ct))
-        .OrderByDescending(a => a.TimeLowered).ThenByDescending(a => a.Id)
-        .Select(a => new AlarmHistoryDto(a.Id, a.Key, AlarmStatusEndpoints.IdentifierOf(a.Key), a.Name, AlarmStatusEndpoints.LevelText(a.Level),
-            a.Node, a.Instance, a.Details, a.TimeRaised, a.TimeLowered, $"{AlarmPath}{a.Id}/"))
-        .ToList();
 
     private static async Task<IReadOnlyList<WorkerVmStatusEventDto>> NodeEventsAsync(Runtime.Hosting.Silo silo, CancellationToken ct) =>
         (await silo.Services.GetRequiredService<NodeStatusHistory>().ListAsync(ct))

@@ -1,14 +1,16 @@
+using System.Text.Json.Serialization;
 using ConferenceCluster.Conferencing.Operations.Alarms;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ConferenceCluster.Silo.Api.Admin.Status;
 
 /// <summary>
-/// An active alarm (<c>/api/admin/status/v1/alarm/</c>), as Pexip's API shows it: <c>name</c> is the alarm key
-/// (<c>capacity_exhausted</c>), <c>identifier</c> its seed id, <c>description</c> its UI text, <c>level</c>
-/// critical|error|warning, <c>node</c> the node it is about and <c>instance</c> what on it (a sink, a location).
+/// An alarm as Pexip's API shows it, active (<c>/api/admin/status/v1/alarm/</c>) or lowered
+/// (<c>/api/admin/history/v1/alarm/</c>, with <c>time_lowered</c>): <c>name</c> is the alarm key (<c>capacity_exhausted</c>),
+/// <c>identifier</c> its seed id, <c>description</c> its UI text, <c>level</c> critical|error|warning, <c>node</c> the
+/// node it is about and <c>instance</c> what on it (a sink, a location).
 /// </summary>
-public sealed record AlarmStatusDto(
+public sealed record AlarmDto(
     long Id,
     string Name,
     int Identifier,
@@ -18,14 +20,15 @@ public sealed record AlarmStatusDto(
     string Instance,
     string Details,
     DateTimeOffset TimeRaised,
-    string ResourceUri);
-
-/// <summary>The alarm registry's active alarms, newest first; every silo shows the same list (it lives in the cluster database).</summary>
-public static class AlarmStatusEndpoints
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? TimeLowered,
+    string ResourceUri)
 {
-    public const string Path = "/api/admin/status/v1/alarm/";
+    public static AlarmDto From(ActiveAlarm a, DateTimeOffset? timeLowered, string path) =>
+        new(a.Id, a.Key, AlarmCatalogue.All.FirstOrDefault(k => k.Key == a.Key)?.Id ?? 0, a.Name, a.Level.ToString().ToLowerInvariant(),
+            a.Node, a.Instance, a.Details, a.TimeRaised, timeLowered, $"{path}{a.Id}/");
 
-    private static readonly Dictionary<string, Func<AlarmStatusDto, string?>> FilterFields = new()
+    /// <summary>The filters of both alarm lists.</summary>
+    public static readonly IReadOnlyDictionary<string, Func<AlarmDto, string?>> Filters = new Dictionary<string, Func<AlarmDto, string?>>
     {
         ["id"] = a => a.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["name"] = a => a.Name,
@@ -33,28 +36,30 @@ public static class AlarmStatusEndpoints
         ["node"] = a => a.Node,
         ["instance"] = a => a.Instance,
     };
+}
+
+/// <summary>The alarm registry's active alarms, newest first; every silo shows the same list (it lives in the cluster database).</summary>
+public static class AlarmStatusEndpoints
+{
+    public const string Path = "/api/admin/status/v1/alarm/";
 
     /// <param name="statusApi">The <c>/api/admin/status/v1</c> group.</param>
-    public static RouteGroupBuilder MapAlarmStatus(this RouteGroupBuilder statusApi)
-    {
-        statusApi.MapGet("/alarm/", async (HttpRequest request, LocalSilo local, CancellationToken ct) =>
-            local.Active() is { } silo ? ResourceList.Page(request, await AlarmsAsync(silo, ct), FilterFields) : AdminApi.Starting());
-        statusApi.MapGet("/alarm/{id}/", async (string id, LocalSilo local, CancellationToken ct) =>
-            local.Active() is not { } silo ? AdminApi.Starting()
-            : (await AlarmsAsync(silo, ct)).FirstOrDefault(a => FilterFields["id"](a) == id) is { } found ? Results.Json(found)
-            : ApiError.Result(StatusCodes.Status404NotFound, $"no active alarm '{id}'", "id"));
-        return statusApi;
-    }
-
-    /// <summary>The seed's id of an alarm key (0 for a key this build does not know, e.g. one raised by a newer silo).</summary>
-    internal static int IdentifierOf(string key) => AlarmCatalogue.All.FirstOrDefault(k => k.Key == key)?.Id ?? 0;
-
-    internal static string LevelText(AlarmLevel level) => level.ToString().ToLowerInvariant();
-
-    private static async Task<IReadOnlyList<AlarmStatusDto>> AlarmsAsync(Runtime.Hosting.Silo silo, CancellationToken ct) =>
+    public static RouteGroupBuilder MapAlarmStatus(this RouteGroupBuilder statusApi) => statusApi.MapAlarmList("/alarm/", async (silo, ct) =>
         (await silo.Services.GetRequiredService<AlarmRegistry>().ActiveAsync(ct))
         .OrderByDescending(a => a.TimeRaised).ThenByDescending(a => a.Id)
-        .Select(a => new AlarmStatusDto(a.Id, a.Key, IdentifierOf(a.Key), a.Name, LevelText(a.Level), a.Node, a.Instance, a.Details, a.TimeRaised,
-            $"{Path}{a.Id}/"))
-        .ToList();
+        .Select(a => AlarmDto.From(a, null, Path))
+        .ToList());
+
+    /// <summary>A paged, filterable alarm list at <paramref name="route"/> and its items at <c>{id}/</c>.</summary>
+    internal static RouteGroupBuilder MapAlarmList(this RouteGroupBuilder api, string route,
+        Func<Runtime.Hosting.Silo, CancellationToken, Task<List<AlarmDto>>> alarms)
+    {
+        api.MapGet(route, async (HttpRequest request, LocalSilo local, CancellationToken ct) =>
+            local.Active() is { } silo ? ResourceList.Page(request, await alarms(silo, ct), AlarmDto.Filters) : AdminApi.Starting());
+        api.MapGet(route + "{id}/", async (string id, LocalSilo local, CancellationToken ct) =>
+            local.Active() is not { } silo ? AdminApi.Starting()
+            : (await alarms(silo, ct)).FirstOrDefault(a => AlarmDto.Filters["id"](a) == id) is { } found ? Results.Json(found)
+            : ApiError.Result(StatusCodes.Status404NotFound, $"no alarm '{id}'", "id"));
+        return api;
+    }
 }
