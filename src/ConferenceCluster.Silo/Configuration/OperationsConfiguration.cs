@@ -38,8 +38,12 @@ public static class OperationsConfiguration
         {
             case OverflowProviderKind.Process:
                 for (var i = 0; i < options.Bursting.Process.Nodes.Count; i++)
+                {
                     if (string.IsNullOrWhiteSpace(options.Bursting.Process.Nodes[i].Name))
                         errors.Add($"{SectionName}:Bursting:Process:Nodes:{i}:Name must not be empty");
+                    if (string.IsNullOrWhiteSpace(options.Bursting.Process.Nodes[i].FileName))
+                        errors.Add($"{SectionName}:Bursting:Process:Nodes:{i}:FileName must not be empty");
+                }
                 break;
             case OverflowProviderKind.Command:
                 foreach (var (key, command) in new[] { ("ListCommand", options.Bursting.Command.ListCommand), ("StartCommand", options.Bursting.Command.StartCommand), ("StopCommand", options.Bursting.Command.StopCommand) })

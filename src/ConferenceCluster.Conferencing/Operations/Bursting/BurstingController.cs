@@ -59,6 +59,12 @@ public sealed class BurstingController(
     TimeProvider time,
     ILogger logger)
 {
+    /// <summary>
+    /// The <c>node</c> of the bursting alarms: the cluster's controller (Pexip's Management Node), whichever silo runs it,
+    /// so a controller that moved still lowers the alarms its predecessor raised.
+    /// </summary>
+    public const string AlarmNode = "cloud-bursting";
+
     private static readonly AlarmKind[] ProviderAlarms =
     [
         AlarmCatalogue.BurstingAuthenticationFailure, AlarmCatalogue.BurstingUnauthorizedInstance,
@@ -95,7 +101,7 @@ public sealed class BurstingController(
         if (listed)
         {
             foreach (var start in plan.Starts)
-                await StartAsync(byName[start.Node], start.Location, start.Reason, now, cancellationToken).ConfigureAwait(false);
+                await StartAsync(byName[start.Node], start.Location, start.Reason, cancellationToken).ConfigureAwait(false);
             foreach (var stop in plan.Stops)
                 await StopAsync(byName[stop.Node], stop.Location, stop.Reason, cancellationToken).ConfigureAwait(false);
         }
@@ -128,7 +134,7 @@ public sealed class BurstingController(
             return ManualStartOutcome.ProviderFailed;
         if (_instances.FirstOrDefault(i => i.Name == nodeName) is not { } instance)
             return ManualStartOutcome.NoInstance;
-        return await StartAsync(instance, node.SystemLocation, "manual start", time.GetUtcNow(), cancellationToken).ConfigureAwait(false)
+        return await StartAsync(instance, node.SystemLocation, "manual start", cancellationToken).ConfigureAwait(false)
             ? ManualStartOutcome.Started
             : ManualStartOutcome.ProviderFailed;
     }
@@ -148,7 +154,7 @@ public sealed class BurstingController(
             next = new Tracked(OverflowNodeState.Running, tracked?.StartedAt ?? now);
             if (tracked?.State != OverflowNodeState.Running)
                 await history.RecordAsync(node.Name, node.SystemLocation, NodeStatusEvents.Running,
-                    tracked is null ? "found running" : "joined the cluster", ct).ConfigureAwait(false);
+                    tracked is null ? "found running" : "joined the cluster", cancellationToken: ct).ConfigureAwait(false);
         }
         else if (tracked?.State == OverflowNodeState.Starting)
         {
@@ -175,12 +181,14 @@ public sealed class BurstingController(
         return new OverflowNode(node.Name, node.SystemLocation, next.State, next.StartedAt, conferences > 0);
     }
 
-    private async Task<bool> StartAsync(CloudInstance instance, string location, string reason, DateTimeOffset now, CancellationToken ct)
+    private async Task<bool> StartAsync(CloudInstance instance, string location, string reason, CancellationToken ct)
     {
         if (!await CallProviderAsync(() => provider.StartAsync(instance, ct), ct).ConfigureAwait(false))
             return false;
-        _tracked[instance.Name] = new Tracked(OverflowNodeState.Starting, now);
-        await history.RecordAsync(instance.Name, location, NodeStatusEvents.Start, reason, ct).ConfigureAwait(false);
+        // The lifetime counts from when the provider started it, the time its history shows.
+        var started = time.GetUtcNow();
+        _tracked[instance.Name] = new Tracked(OverflowNodeState.Starting, started);
+        await history.RecordAsync(instance.Name, location, NodeStatusEvents.Start, reason, started, ct).ConfigureAwait(false);
         return true;
     }
 
@@ -189,7 +197,7 @@ public sealed class BurstingController(
         if (!await CallProviderAsync(() => provider.StopAsync(instance, ct), ct).ConfigureAwait(false))
             return;
         _tracked[instance.Name] = new Tracked(OverflowNodeState.NotRunning, time.GetUtcNow());
-        await history.RecordAsync(instance.Name, location, NodeStatusEvents.Stop, reason, ct).ConfigureAwait(false);
+        await history.RecordAsync(instance.Name, location, NodeStatusEvents.Stop, reason, cancellationToken: ct).ConfigureAwait(false);
     }
 
     /// <summary>Lists the tagged instances; on failure keeps the last list, raises the alarm and returns false (no node changes, S14).</summary>

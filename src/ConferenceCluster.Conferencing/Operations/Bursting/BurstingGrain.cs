@@ -40,7 +40,7 @@ public sealed class BurstingGrain(
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _controller = new BurstingController(provider, alarms, history, options.Bursting, Silo.Name, time, logger);
+        _controller = new BurstingController(provider, alarms, history, options.Bursting, BurstingController.AlarmNode, time, logger);
         RegisterTimer(_ => EvaluateAsync(), TimeSpan.Zero, options.Bursting.TickInterval);
         return Task.CompletedTask;
     }
@@ -66,11 +66,12 @@ public sealed class BurstingGrain(
         try
         {
             await _controller.TickAsync(await WorldAsync());
+            await alarms.LowerAsync(AlarmCatalogue.BurstingError, BurstingController.AlarmNode, "controller");
         }
         catch (Exception ex)
         {
             logger.LogError(ex, "administrator.apps.cloudbursting evaluation failed");
-            await alarms.RaiseAsync(AlarmCatalogue.BurstingError, Silo.Name, "controller", ex.Message);
+            await alarms.RaiseAsync(AlarmCatalogue.BurstingError, BurstingController.AlarmNode, "controller", ex.Message);
         }
     }
 

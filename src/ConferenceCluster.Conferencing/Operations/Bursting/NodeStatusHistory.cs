@@ -21,9 +21,10 @@ public sealed class NodeStatusHistory(IClusterStore store, TimeProvider time, IL
     public const string Collection = "history_workervm_status_event";
 
     /// <summary>Writes the event; a failed write is logged, never thrown (history must not stop the controller).</summary>
-    public async Task RecordAsync(string node, string location, string @event, string reason, CancellationToken cancellationToken = default)
+    /// <param name="at">When it happened; now by default.</param>
+    public async Task RecordAsync(string node, string location, string @event, string reason, DateTimeOffset? at = null, CancellationToken cancellationToken = default)
     {
-        var now = time.GetUtcNow();
+        var now = at ?? time.GetUtcNow();
         // Sortable ids: the time first, so the store's id order is the history's order.
         var record = new NodeStatusEvent($"{now.UtcTicks:D19}-{Guid.NewGuid():N}", node, location, @event, reason, now);
         logger.LogInformation("administrator.apps.cloudbursting Node={Node} Event={Event} Reason=\"{Reason}\"", node, @event, reason);
