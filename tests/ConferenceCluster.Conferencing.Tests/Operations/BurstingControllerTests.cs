@@ -1,5 +1,6 @@
 using ConferenceCluster.Conferencing.Capacity;
 using ConferenceCluster.Conferencing.Configuration;
+using ConferenceCluster.Conferencing.Grains.Interfaces;
 using ConferenceCluster.Conferencing.Operations.Alarms;
 using ConferenceCluster.Conferencing.Operations.Bursting;
 using ConferenceCluster.Conferencing.Tests.Services;
@@ -131,6 +132,9 @@ public sealed class BurstingControllerTests
         var status = await TickAsync();
         Assert.DoesNotContain(_provider.Calls, c => c.StartsWith("start", StringComparison.Ordinal));
         Assert.All(status.Nodes, n => Assert.Null(n.InstanceId));
+        // Still shown on the status page, with London at the threshold.
+        Assert.Equal(["A", "B"], status.Nodes.Select(n => n.Name));
+        Assert.Equal(BurstingThresholdState.ThresholdReached, status.Principals.Single().State);
     }
 
     /// <summary>S14 (L15438–15440): each provider failure raises its alarm and changes no node; a later success lowers it.</summary>

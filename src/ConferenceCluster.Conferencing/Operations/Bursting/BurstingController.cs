@@ -95,15 +95,18 @@ public sealed class BurstingController(
             states.Add(state);
         }
 
-        // A node with no instance behind it cannot be started: it stays out of the policy's pool.
-        var startable = world.Nodes.Where(n => !n.IsCloudBurstingNode || byName.ContainsKey(n.Name)).ToList();
-        var plan = BurstingPolicy.Evaluate(new BurstingInputs(BurstingSettings.From(world.Global), world.Locations, startable, states, world.Loads), now);
+        var plan = BurstingPolicy.Evaluate(new BurstingInputs(BurstingSettings.From(world.Global), world.Locations, world.Nodes, states, world.Loads), now);
         if (listed)
         {
             foreach (var start in plan.Starts)
                 await StartAsync(byName[start.Node], start.Location, start.Reason, cancellationToken).ConfigureAwait(false);
             foreach (var stop in plan.Stops)
-                await StopAsync(byName[stop.Node], stop.Location, stop.Reason, cancellationToken).ConfigureAwait(false);
+            {
+                if (byName.TryGetValue(stop.Node, out var instance))
+                    await StopAsync(instance, stop.Location, stop.Reason, cancellationToken).ConfigureAwait(false);
+                else
+                    issues.Add($"{stop.Node} is {BurstingPolicy.NoLongerNeeded}, but no instance carries it: stop it by hand");
+            }
         }
         await SyncLocationAlarmsAsync(plan, cancellationToken).ConfigureAwait(false);
         issues.AddRange(plan.Issues.Select(i => i.Message));
@@ -178,7 +181,8 @@ public sealed class BurstingController(
             next = tracked?.State == state ? tracked : new Tracked(state, now);
         }
         _tracked[node.Name] = next;
-        return new OverflowNode(node.Name, node.SystemLocation, next.State, next.StartedAt, conferences > 0);
+        // A node with no instance behind it cannot be started.
+        return new OverflowNode(node.Name, node.SystemLocation, next.State, next.StartedAt, conferences > 0, Startable: instance is not null);
     }
 
     private async Task<bool> StartAsync(CloudInstance instance, string location, string reason, CancellationToken ct)

@@ -16,7 +16,8 @@ public enum OverflowNodeState
 
 /// <param name="StartedAt">When the start was requested: the minimum lifetime counts from here (L2069, L2103–2104).</param>
 /// <param name="HostingConferences">True while any conference holds capacity on it: "idle" is "no longer hosting any conferences" (L2069).</param>
-public sealed record OverflowNode(string Name, string Location, OverflowNodeState State, DateTimeOffset? StartedAt, bool HostingConferences);
+/// <param name="Startable">False when no cloud instance carries it: it is shown, but never picked to start.</param>
+public sealed record OverflowNode(string Name, string Location, OverflowNodeState State, DateTimeOffset? StartedAt, bool HostingConferences, bool Startable = true);
 
 /// <summary>A location's live transcoding capacity: available HD connections (L2119) and whether it carries any media (L2072).</summary>
 public sealed record LocationLoad(string Location, long AvailableHdCalls, bool HasMediaLoad);
@@ -112,7 +113,7 @@ public static class BurstingPolicy
         bool TryStart(string overflowLocation, string reason)
         {
             if (!settings.Enabled || startingIn.Contains(overflowLocation)) return false;
-            var next = pool.FirstOrDefault(n => n.Location == overflowLocation && n.State == OverflowNodeState.NotRunning);
+            var next = pool.FirstOrDefault(n => n.Location == overflowLocation && n.State == OverflowNodeState.NotRunning && n.Startable);
             if (next is null) return false; // the pool is empty: nothing more happens (seed §1.3 item 4)
             starts.Add(new NodeAction(next.Name, overflowLocation, reason));
             startingIn.Add(overflowLocation);
