@@ -16,6 +16,7 @@ public static class OperationsSiloExtensions
         .AddSingleton(options.EventSinks)
         .AddSingleton(options.Bursting)
         .AddSingleton<AlarmRegistry>()
+        .AddSingleton<NodeConnectivityAlarms>()
         .AddSingleton<NodeStatusHistory>()
         .AddSingleton<EventSinkRepository>()
         .AddSingleton<EventSinkDispatcher>()
@@ -23,7 +24,10 @@ public static class OperationsSiloExtensions
         .AddSingleton<IOverflowNodeProvider>(sp => OverflowNodeProviders.Create(options.Bursting,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
 
-    /// <summary>Starts this silo's event sink publishing and wakes the bursting controller (part of the conferencing startup task).</summary>
+    /// <summary>
+    /// Starts this silo's event sink publishing and connectivity alarms, and wakes the bursting controller (part of the
+    /// conferencing startup task).
+    /// </summary>
     /// <remarks>
     /// Not cancellable: it is one quick read of the sinks, and a stop requested while the silo is still starting must
     /// find it started (its stop path disposes the dispatcher), not fail the start.
@@ -31,6 +35,7 @@ public static class OperationsSiloExtensions
     public static async Task StartOperationsAsync(this Silo silo)
     {
         await silo.Services.GetRequiredService<EventSinkDispatcher>().StartAsync(CancellationToken.None).ConfigureAwait(false);
+        silo.Services.GetRequiredService<NodeConnectivityAlarms>().Start();
         var options = silo.Services.GetRequiredService<OperationsOptions>();
         if (options.Bursting.Provider != OverflowProviderKind.None)
             _ = KeepBurstingControllerAliveAsync(silo, options.Bursting.TickInterval);
