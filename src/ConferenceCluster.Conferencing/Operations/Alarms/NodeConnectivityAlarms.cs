@@ -25,14 +25,22 @@ public sealed class NodeConnectivityAlarms(IClusterMembershipView membership, Al
 
     public void Dispose() => membership.Changed -= OnChanged;
 
-    private void OnChanged(MembershipSnapshot snapshot) => _ = SyncAsync(snapshot);
+    /// <summary>Off the membership agent's thread: it raises Changed while holding its refresh gate.</summary>
+    private void OnChanged(MembershipSnapshot snapshot)
+    {
+        Volatile.Write(ref _latest, snapshot);
+        _ = Task.Run(SyncAsync);
+    }
 
-    /// <summary>Raises and lowers to match the snapshot; one run at a time, each against the newest snapshot it was given.</summary>
-    public async Task SyncAsync(MembershipSnapshot snapshot)
+    private MembershipSnapshot _latest = MembershipSnapshot.Empty;
+
+    /// <summary>Raises and lowers to match the newest snapshot; one run at a time.</summary>
+    private async Task SyncAsync()
     {
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
+            var snapshot = Volatile.Read(ref _latest);
             var latest = snapshot.Entries.GroupBy(e => e.SiloName, StringComparer.Ordinal).Select(g => g.MaxBy(e => e.SiloAddress.Generation)!).ToList();
             foreach (var failed in latest.Where(e => e.Status == SiloStatus.Dead && e.SuspectTimes.Count > 0 && e.SiloName != silo.Name))
                 await alarms.RaiseAsync(AlarmCatalogue.ConnectivityLost, failed.SiloName, Instance,
