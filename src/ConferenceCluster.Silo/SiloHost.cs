@@ -71,6 +71,7 @@ public sealed class SiloHost : IAsyncDisposable
         builder.Services.AddSingleton(configuration.Cluster);
         builder.Services.AddSingleton(configuration.Silo);
         builder.Services.AddSingleton(configuration.Admin);
+        builder.Services.AddSingleton(OperationsConfiguration.Load(builder.Configuration));
         builder.Services.TryAddSingleton<IClusterStoreProvider, DefaultClusterStoreProvider>();
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<LocalSilo>();
@@ -343,7 +344,7 @@ public sealed class SiloHost : IAsyncDisposable
             .UseMessagingOptions(Configuration.Cluster.Messaging)
             .UseTimeProvider(Services.GetRequiredService<TimeProvider>())
             .UseLoggerFactory(Services.GetRequiredService<ILoggerFactory>())
-            .AddConferencing()
+            .AddConferencing(operations: Services.GetRequiredService<Conferencing.Operations.OperationsOptions>())
             .AddSipGateway(new GatewayOptions
             {
                 SipPort = options.Ports.Sip,

@@ -6,6 +6,7 @@ using ConferenceCluster.Conferencing.Configuration;
 using ConferenceCluster.Conferencing.Configuration.Store;
 using ConferenceCluster.Conferencing.Grains.Interfaces;
 using ConferenceCluster.Conferencing.History;
+using ConferenceCluster.Conferencing.Operations.EventSinks;
 using ConferenceCluster.Conferencing.Services;
 using ConferenceCluster.Runtime.Core;
 using ConferenceCluster.Runtime.Membership;
@@ -44,6 +45,7 @@ public sealed partial class ConferenceGrain(
     ConferencingOptions options,
     TimeProvider time,
     IBackplaneWiring backplaneWiring,
+    IConferenceEvents events,
     ILogger<ConferenceGrain> logger) : Grain, IConferenceGrain
 {
     private const string ParticipantLeft = "Participant disconnected";
@@ -183,7 +185,10 @@ public sealed partial class ConferenceGrain(
             var decision = MediaAllocator.Allocate(snapshot, _placement!,
                 new MediaAllocationRequest(request.ParticipantId, request.SignalingNode, request.Media, request.PolicyMediaLocations));
             if (decision is MediaRejected rejected)
+            {
+                if (RejectionOf(rejected.Reason) == JoinRejectionReason.CapacityExceeded) events.CapacityExhausted(Name, request.SignalingNode);
                 return Rejected(request, RejectionOf(rejected.Reason), rejected.UserMessage);
+            }
 
             var allocated = (MediaAllocated)decision;
             if (!await TryReserveAllAsync(allocated, unreachable))
@@ -202,6 +207,8 @@ public sealed partial class ConferenceGrain(
             _nodesUsed = _nodesUsed.Union(nodes);
             _participantsEver++;
             _dirty = true;
+            StartRunning(); // before participant_connected, so a sink sees conference_started first
+            events.ParticipantConnected(ParticipantEventInfo.Of(Name, _placement.Participants[request.ParticipantId], _participants[request.ParticipantId]));
             return Accepted(_placement.Participants[request.ParticipantId]);
         }
 
@@ -260,6 +267,7 @@ public sealed partial class ConferenceGrain(
         {
             _participants = _participants.SetItem(participantId, details with { Role = role });
             _dirty = true;
+            if (ParticipantEventInfo.Of(Name, _placement, _participants, participantId) is { } updated) events.ParticipantUpdated(updated);
         }
         return await ControlAsync(lobby => lobby.ChangeRole(participantId, role, requestedBy));
     }
@@ -477,6 +485,7 @@ public sealed partial class ConferenceGrain(
                 Guid.NewGuid().ToString("N"), Name, id, details.DisplayName, details.Role, p.SignalingNode, p.MediaProxyNode,
                 p.TranscodingNode, p.TranscodingLocation, details.JoinedAt, now, (now - details.JoinedAt).TotalSeconds, reason,
                 details.Leg, _leavingQuality.GetValueOrDefault(id)));
+            events.ParticipantDisconnected(ParticipantEventInfo.Of(Name, p, details), now, reason);
             // A participant whose signalling node failed has no call leg left to tell.
             if (notify && p.SignalingNode != failedNode)
                 _ = NotifyAsync(id, reason);
@@ -522,6 +531,7 @@ public sealed partial class ConferenceGrain(
 
     private async Task EndAsync(string reason, DateTimeOffset now)
     {
+        events.ConferenceEnded(new ConferenceEventInfo(Name, _startedAt, _participantsEver), now, reason == ParticipantLeft ? "Last participant left" : reason);
         await history.WriteAsync(new ConferenceHistoryRecord(
             Guid.NewGuid().ToString("N"), Name, _startedAt, now, (now - _startedAt).TotalSeconds, _participantsEver, _nodesUsed.ToList(),
             reason == ParticipantLeft ? "Last participant left" : reason));
@@ -576,6 +586,7 @@ public sealed partial class ConferenceGrain(
         if (_running) return;
         _running = true;
         _startedAt = time.GetUtcNow();
+        events.ConferenceStarted(new ConferenceEventInfo(Name, _startedAt, _participants.Count));
     }
 
     /// <summary>A Host's control (API or DTMF) on a running conference: false when none is running.</summary>
@@ -613,9 +624,11 @@ public sealed partial class ConferenceGrain(
                     break;
                 case ConferenceAction.SetMuted mute:
                     Tell(mute.ParticipantId, leg => leg.Muted(Name, mute.Muted));
+                    if (ParticipantEventInfo.Of(Name, _placement, _participants, mute.ParticipantId, mute.Muted) is { } muted) events.ParticipantUpdated(muted);
                     break;
                 case ConferenceAction.LockChanged locked:
                     logger.LogInformation("Conference {Conference} {Lock} ({Waiting} waiting)", Name, locked.Locked ? "locked" : "unlocked", locked.Waiting);
+                    events.ConferenceUpdated(new ConferenceEventInfo(Name, _startedAt, _participants.Count, IsLocked: locked.Locked));
                     break;
                 case ConferenceAction.Disconnect disconnect:
                     await DisconnectForLobbyAsync(disconnect.ParticipantId, disconnect.Reason.Text);

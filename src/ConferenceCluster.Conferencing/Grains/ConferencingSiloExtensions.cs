@@ -2,6 +2,7 @@ using ConferenceCluster.Conferencing.Backplanes;
 using ConferenceCluster.Conferencing.Configuration.Store;
 using ConferenceCluster.Conferencing.Grains.Interfaces;
 using ConferenceCluster.Conferencing.History;
+using ConferenceCluster.Conferencing.Operations;
 using ConferenceCluster.Runtime.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -15,7 +16,7 @@ public static class ConferencingSiloExtensions
     /// Registers the conferencing grains and the per-silo services they take (configuration view, live nodes, history),
     /// and a startup task that runs <see cref="StartConferencingAsync"/> once the silo is active.
     /// </summary>
-    public static SiloBuilder AddConferencing(this SiloBuilder builder, Action<ConferencingOptions>? configure = null)
+    public static SiloBuilder AddConferencing(this SiloBuilder builder, Action<ConferencingOptions>? configure = null, OperationsOptions? operations = null)
     {
         var options = new ConferencingOptions();
         configure?.Invoke(options);
@@ -30,7 +31,8 @@ public static class ConferencingSiloExtensions
                     .AddSingleton<ConfigurationRepository>()
                     .AddSingleton<ClusterNodes>()
                     .AddSingleton<HistoryWriter>()
-                    .AddSingleton<ConferenceRecovery>();
+                    .AddSingleton<ConferenceRecovery>()
+                    .AddOperations(operations ?? new OperationsOptions());
                 // The Gateway replaces it with the media nodes' wiring; without a media layer topologies are only computed.
                 services.TryAddSingleton<IBackplaneWiring, NoBackplaneWiring>();
             });
@@ -53,5 +55,6 @@ public static class ConferencingSiloExtensions
         }
         await silo.GrainFactory.GetGrain<INodeGrain>(silo.Name).GetStatus().ConfigureAwait(false);
         silo.Services.GetRequiredService<ConferenceRecovery>().Start();
+        await silo.StartOperationsAsync().ConfigureAwait(false);
     }
 }

@@ -47,6 +47,9 @@ public sealed class ConfigurationRepository(IClusterStore store, TimeProvider? t
 
     private IClusterDocumentStore Documents => store.Documents;
 
+    /// <summary>The cluster database, for configuration kept outside this repository (event sinks).</summary>
+    public IClusterStore Store => store;
+
     /// <summary>Reads everything; the change counter is read first, so a change racing the read shows up at the next poll.</summary>
     public async Task<ConfigurationSnapshot> LoadAsync(CancellationToken cancellationToken = default)
     {

@@ -21,9 +21,9 @@ public static class AdminApi
     {
         var admin = endpoints.MapGroup(PathPrefix);
         admin.MapGroup("/configuration/v1").MapConfigurationApi();
-        admin.MapGroup("/status/v1").MapWorkerVmStatus().MapConferenceStatus().MapSystemLocationStatus();
-        admin.MapGroup("/history/v1").MapHistory();
-        admin.MapGroup("/command/v1").MapCommands();
+        admin.MapGroup("/status/v1").MapWorkerVmStatus().MapConferenceStatus().MapSystemLocationStatus().MapAlarmStatus().MapCloudBurstingStatus();
+        admin.MapGroup("/history/v1").MapHistory().MapOperationsHistory();
+        admin.MapGroup("/command/v1").MapCommands().MapCloudNodeCommands();
         return endpoints;
     }
 

@@ -52,7 +52,7 @@ public static class CommandEndpoints
     private static IResult Accepted() => Results.Json(new CommandResult("success"), statusCode: StatusCodes.Status202Accepted);
 
     /// <summary>The first of <paramref name="fields"/> the body gives, as a non-empty string; else a 400 naming the first field.</summary>
-    private static async Task<(string? Id, IResult? Error)> ReadIdAsync(HttpRequest request, string[] fields, CancellationToken ct)
+    internal static async Task<(string? Id, IResult? Error)> ReadIdAsync(HttpRequest request, string[] fields, CancellationToken ct)
     {
         JsonObject? body = null;
         try

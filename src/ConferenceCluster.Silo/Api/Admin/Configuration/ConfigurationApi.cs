@@ -12,6 +12,7 @@ public static class ConfigurationApi
     public static readonly SystemLocationResource SystemLocations = new();
     public static readonly WorkerVmResource WorkerVms = new();
     public static readonly ConferenceResource Conferences = new();
+    public static readonly EventSinkResource EventSinks = new();
 
     /// <param name="configurationApi">The <c>/api/admin/configuration/v1</c> group.</param>
     public static RouteGroupBuilder MapConfigurationApi(this RouteGroupBuilder configurationApi)
@@ -19,6 +20,7 @@ public static class ConfigurationApi
         SystemLocations.Map(configurationApi);
         WorkerVms.Map(configurationApi);
         Conferences.Map(configurationApi);
+        EventSinks.Map(configurationApi);
         return configurationApi.MapGlobalSettings();
     }
 }
