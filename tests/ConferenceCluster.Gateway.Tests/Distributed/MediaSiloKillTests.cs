@@ -1,0 +1,264 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using ConferenceCluster.Gateway.Tests.Distributed.Support;
+using ConferenceCluster.Gateway.Tests.Support;
+using ConferenceCluster.Integration.Tests;
+using Xunit.Abstractions;
+
+namespace ConferenceCluster.Gateway.Tests.Distributed;
+
+/// <summary>
+/// Issue 6 item 2's required test with real processes: three ConferenceCluster.Silo processes of one location on the
+/// shared PostgreSQL, six SIP callers over UDP each talking its own tone, and one silo that carries media and signals
+/// callers killed with SIGKILL. The callers whose signalling silo survives are re-INVITEd to a new media node and hear
+/// each other again; the dead silo's own callers end with "Conferencing Node X failed" (decisions: "Calls move off a
+/// failed media node").
+/// </summary>
+public sealed class MediaSiloKillTests(ITestOutputHelper output)
+{
+    private const string Password = "integration-test-password";
+    private const int FirstMediaPort = 48000;
+    private const int MediaPortsPerSilo = 200;
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan Measured = TimeSpan.FromSeconds(1.5);
+    /// <summary>Bounds every wait on the cluster: several times what it takes on a quiet machine.</summary>
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
+
+    private sealed record Call(ToneCaller Caller, string Id, string Node, string MediaNode);
+
+    /// <summary>
+    /// Capacities (in audio calls, one of them held back per hosting node for the backplane of an audio-only conference, R54, L1200) make the allocator
+    /// (R21: fill the hosting node, then the one with most available capacity) put the media of calls 1–3 on n1, 4–5
+    /// on n2 and 6 on n3. n1 signals calls 3, 4 and 6 and is killed: those end, which frees one call on n2 and n3
+    /// each, where the two calls n1 carried media for but n2 and n3 signal (1 and 2) are moved.
+    /// </summary>
+    [Fact]
+    public async Task Killing_a_media_silo_process_moves_the_survivors_calls_they_hear_each_other_again_and_history_is_right()
+    {
+        var clusterId = $"kill-media-{Guid.NewGuid():N}"[..24];
+        var capacities = new Dictionary<string, int> { ["n1"] = 4, ["n2"] = 3, ["n3"] = 2 };
+        var silos = new Dictionary<string, SiloProcess>(StringComparer.Ordinal);
+        var sipPorts = new Dictionary<string, int>(StringComparer.Ordinal);
+        var calls = new List<Call>();
+        try
+        {
+            var index = 0;
+            foreach (var (name, capacity) in capacities)
+            {
+                var settings = new Dictionary<string, string>(SiloProcess.FastMembership)
+                {
+                    ["Silo:Location"] = "london",
+                    ["Silo:Capacity:AudioCalls"] = capacity.ToString(CultureInfo.InvariantCulture),
+                    ["Silo:Ports:Sip"] = (sipPorts[name] = ExternalTool.FreeUdpPort()).ToString(CultureInfo.InvariantCulture),
+                    ["Silo:Ports:MediaRange"] = $"{FirstMediaPort + MediaPortsPerSilo * index}-{FirstMediaPort + MediaPortsPerSilo * (index + 1) - 1}",
+                    ["Demo:Enabled"] = "false",
+                };
+                silos[name] = SiloProcess.Start(name, clusterId, "postgres", TestDatabases.Postgres, settings);
+                index++;
+            }
+            using var api = new Api(silos);
+            await WaitUntilAsync(async () => (await api.TryObjectsAsync("/api/admin/status/v1/worker_vm/?limit=0"))?.Count == 3, "three silos in worker_vm");
+            await api.PostAsync("/api/admin/configuration/v1/conference/", new { name = GatewayCluster.Alias, call_type = "audio", aliases = new[] { new { alias = GatewayCluster.Alias } } }, HttpStatusCode.Created);
+
+            (string Name, double Tone, string SignalledBy, string ExpectedMedia)[] plan =
+            [
+                ("c1", 440, "n2", "n1"), ("c2", 620, "n3", "n1"), ("c3", 830, "n1", "n1"),
+                ("c4", 1070, "n1", "n2"), ("c5", 1310, "n3", "n2"), ("c6", 1550, "n1", "n3"),
+            ];
+            foreach (var (name, tone, signalledBy, expectedMedia) in plan)
+            {
+                var call = await DialAsync(api, name, tone, sipPorts[signalledBy], calls.Select(c => c.Id).ToHashSet(StringComparer.Ordinal));
+                calls.Add(call);
+                Assert.Equal((signalledBy, expectedMedia), (call.Node, call.MediaNode));
+                Assert.Equal(expectedMedia, MediaNodeOfPort(call.Caller.MediaTarget!.Port));
+            }
+            var everyone = calls.Select(c => c.Caller).ToList();
+            var before = await ListenAsync(everyone);
+            output.WriteLine("before the kill:\n" + before);
+            before.AssertEveryoneHearsEveryOtherOnce();
+
+            var victim = silos["n1"];
+            var moving = calls.Where(c => c.Node != "n1" && c.MediaNode == "n1").ToList();
+            var staying = calls.Where(c => c.Node != "n1" && c.MediaNode != "n1").ToList();
+            var lost = calls.Where(c => c.Node == "n1").ToList();
+            var targetsBefore = moving.ToDictionary(c => c.Id, c => c.Caller.MediaTarget!);
+            victim.Kill();
+            await victim.WaitForExitAsync(TimeSpan.FromSeconds(10));
+            api.Forget("n1");
+
+            // The signalling silos re-INVITE their callers to the media nodes the join rules pick now.
+            var reInvites = await Task.WhenAll(moving.Select(c => c.Caller.AcceptReInviteAsync(Bound)));
+            for (var i = 0; i < moving.Count; i++)
+            {
+                Assert.True(reInvites[i] is not null, $"{moving[i].Caller.Name} was not re-INVITEd");
+                Assert.NotEqual(targetsBefore[moving[i].Id], reInvites[i]);
+                Assert.NotEqual("n1", MediaNodeOfPort(reInvites[i]!.Port));
+            }
+
+            // The dead silo's callers are gone, the others shown on their new media nodes.
+            var survivors = moving.Concat(staying).ToList();
+            await WaitUntilAsync(async () =>
+            {
+                var listed = await api.TryObjectsAsync($"/api/admin/status/v1/participant/?conference={GatewayCluster.Alias}&limit=0");
+                return listed is not null && listed.Select(p => p.GetProperty("id").GetString()).Order().SequenceEqual(survivors.Select(c => c.Id).Order())
+                    && listed.All(p => p.GetProperty("media_node").GetString() != "n1");
+            }, "the survivors' calls, and only those, on n2 and n3");
+            var moved = (await api.ObjectsAsync($"/api/admin/status/v1/participant/?conference={GatewayCluster.Alias}&limit=0"))
+                .ToDictionary(p => p.GetProperty("id").GetString()!, p => p.GetProperty("media_node").GetString()!);
+            foreach (var call in moving)
+                Assert.Equal(MediaNodeOfPort(call.Caller.MediaTarget!.Port), moved[call.Id]);
+
+            var after = await ListenAsync(survivors.Select(c => c.Caller).ToList());
+            output.WriteLine("after the kill:\n" + after);
+            after.AssertEveryoneHearsEveryOtherOnce();
+
+            // History: the dead silo's callers, each once, with the node-failure reason.
+            await WaitUntilAsync(async () => (await api.TryObjectsAsync("/api/admin/history/v1/participant/?limit=0"))?.Count >= lost.Count,
+                "history records of the dead silo's callers");
+            var failed = await api.ObjectsAsync("/api/admin/history/v1/participant/?limit=0");
+            Assert.Equal(lost.Select(c => c.Id).Order(), failed.Select(p => p.GetProperty("participant_id").GetString()).Order());
+            Assert.All(failed, p => Assert.Equal("Conferencing Node n1 failed", p.GetProperty("disconnect_reason").GetString()));
+
+            // The moved and the staying callers hang up: one record each, with the media node they ended on.
+            foreach (var call in survivors) await call.Caller.HangUpAsync();
+            await WaitUntilAsync(async () => (await api.TryObjectsAsync("/api/admin/history/v1/conference/?limit=0"))?.Count == 1,
+                "the conference's history record");
+            var records = await api.ObjectsAsync("/api/admin/history/v1/participant/?limit=0");
+            Assert.Equal(calls.Select(c => c.Id).Order(), records.Select(p => p.GetProperty("participant_id").GetString()).Order());
+            foreach (var call in survivors)
+            {
+                var record = records.Single(p => p.GetProperty("participant_id").GetString() == call.Id);
+                Assert.Equal(call.Node, record.GetProperty("node").GetString());
+                Assert.Equal(moving.Contains(call) ? moved[call.Id] : call.MediaNode, record.GetProperty("media_node").GetString());
+                Assert.NotEqual("Conferencing Node n1 failed", record.GetProperty("disconnect_reason").GetString());
+            }
+            var conference = (await api.ObjectsAsync("/api/admin/history/v1/conference/?limit=0")).Single();
+            output.WriteLine(conference.ToString());
+            Assert.Equal(GatewayCluster.Alias, conference.GetProperty("name").GetString());
+            Assert.Equal(calls.Count, conference.GetProperty("participant_count").GetInt32());
+            Assert.Equal(["n1", "n2", "n3"], conference.GetProperty("nodes_used").EnumerateArray().Select(n => n.GetString()).Order());
+        }
+        catch (Exception ex)
+        {
+            throw new Xunit.Sdk.XunitException($"{ex.Message}\n{Logs(silos)}", ex);
+        }
+        finally
+        {
+            foreach (var call in calls) await call.Caller.DisposeAsync();
+            foreach (var silo in silos.Values) await silo.DisposeAsync();
+        }
+    }
+
+    private static string MediaNodeOfPort(int port) => $"n{(port - FirstMediaPort) / MediaPortsPerSilo + 1}";
+
+    /// <summary>
+    /// Dials at one silo and returns the call as the status API lists it. The new VMR reaches each silo through its
+    /// configuration poll: a refused INVITE (404 meanwhile) is tried again, a bounded number of times.
+    /// </summary>
+    private static async Task<Call> DialAsync(Api api, string name, double tone, int sipPort, IReadOnlySet<string> known)
+    {
+        ToneCaller? caller = null;
+        for (var attempt = 1; caller is null; attempt++)
+        {
+            try
+            {
+                caller = await ToneCaller.CallAsync(name, tone, sipPort);
+            }
+            catch (Xunit.Sdk.XunitException) when (attempt < 15)
+            {
+                await Task.Delay(1000);
+            }
+        }
+        JsonElement? joined = null;
+        await WaitUntilAsync(async () =>
+        {
+            var listed = await api.TryObjectsAsync($"/api/admin/status/v1/participant/?conference={GatewayCluster.Alias}&limit=0");
+            joined = listed?.Where(p => !known.Contains(p.GetProperty("id").GetString()!)).Cast<JsonElement?>().SingleOrDefault();
+            return joined is not null && joined.Value.GetProperty("media_node").GetString() is { Length: > 0 };
+        }, $"{name} in the conference status");
+        var p = joined!.Value;
+        return new Call(caller, p.GetProperty("id").GetString()!, p.GetProperty("node").GetString()!, p.GetProperty("media_node").GetString()!);
+    }
+
+    private static async Task<HearingMatrix> ListenAsync(IReadOnlyList<ToneCaller> callers)
+    {
+        await Task.Delay(Settle);
+        var from = DateTime.UtcNow;
+        await Task.Delay(Measured);
+        return HearingMatrix.Measure(callers, from, DateTime.UtcNow);
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Bound;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) Assert.Fail($"not within {Bound}: {what}");
+            await Task.Delay(250);
+        }
+    }
+
+    private static string Logs(IReadOnlyDictionary<string, SiloProcess> silos) =>
+        string.Concat(silos.Select(s => $"\n--- {s.Key}\n{Tail(s.Value.Output, 4000)}"));
+
+    private static string Tail(string text, int length) => text.Length <= length ? text : "…" + text[^length..];
+
+    /// <summary>The management API of whichever silo is still alive (all of them answer for the whole cluster).</summary>
+    private sealed class Api(IReadOnlyDictionary<string, SiloProcess> silos) : IDisposable
+    {
+        private readonly Dictionary<string, HttpClient> _clients = silos.ToDictionary(s => s.Key, s => Client(s.Value.HttpPort), StringComparer.Ordinal);
+
+        private static HttpClient Client(int port)
+        {
+            var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(15) };
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"admin:{Password}")));
+            return http;
+        }
+
+        /// <summary>A killed silo's API is not asked again.</summary>
+        public void Forget(string silo)
+        {
+            _clients[silo].Dispose();
+            _clients.Remove(silo);
+        }
+
+        private HttpClient Any => _clients.Values.Last();
+
+        public async Task PostAsync(string path, object body, HttpStatusCode expected)
+        {
+            var response = await Any.PostAsJsonAsync(path, body);
+            Assert.True(response.StatusCode == expected, $"POST {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+
+        /// <summary>The objects of a list, or null while the silo cannot answer yet (starting, or a request failed).</summary>
+        public async Task<List<JsonElement>?> TryObjectsAsync(string path)
+        {
+            try
+            {
+                var response = await Any.GetAsync(path);
+                if (!response.IsSuccessStatusCode) return null;
+                return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("objects").EnumerateArray().Select(o => o.Clone()).ToList();
+            }
+            catch (HttpRequestException)
+            {
+                return null;
+            }
+            catch (TaskCanceledException)
+            {
+                return null;
+            }
+        }
+
+        public async Task<List<JsonElement>> ObjectsAsync(string path) =>
+            await TryObjectsAsync(path) ?? throw new Xunit.Sdk.XunitException($"GET {path} failed");
+
+        public void Dispose()
+        {
+            foreach (var client in _clients.Values) client.Dispose();
+        }
+    }
+}
