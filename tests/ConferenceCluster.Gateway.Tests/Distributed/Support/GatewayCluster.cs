@@ -142,6 +142,29 @@ internal sealed class GatewayCluster : IAsyncDisposable
         _killed.Add(node);
     }
 
+    /// <summary>Leaves the cluster gracefully, as a silo does after SIGTERM and its drain: ShuttingDown, its grains deactivated, Dead.</summary>
+    public async Task LeaveAsync(string node)
+    {
+        _killed.Add(node);
+        await _silos[node].Host.Silo.StopAsync();
+    }
+
+    /// <summary>The node whose silo hosts the conference grain now (the grain directory's entry).</summary>
+    public async Task<string> ConferenceGrainNodeAsync()
+    {
+        var grain = new Runtime.Core.GrainId(typeof(IConferenceGrain).FullName!, Conference);
+        var host = (await AnyLive.Host.Silo.Store.Directory.LookupAsync(grain))!.Silo;
+        return _silos.Single(s => s.Value.Host.Silo.Address == host).Key;
+    }
+
+    /// <summary>POSTs to the management API through the first live silo; returns the status code.</summary>
+    public async Task<System.Net.HttpStatusCode> PostAsync(string path, object body)
+    {
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{AnyLive.HttpPort}") };
+        http.DefaultRequestHeaders.Authorization = Admin;
+        return (await http.PostAsJsonAsync(path, body)).StatusCode;
+    }
+
     private readonly HashSet<string> _killed = new(StringComparer.Ordinal);
 
     private GatewaySilo AnyLive => _silos.First(s => !_killed.Contains(s.Key)).Value;
