@@ -14,11 +14,16 @@ namespace ConferenceCluster.Conferencing.Grains;
 /// every running conference (the <c>conference_instance</c> records); each restores on a live silo, drops the
 /// failed node, re-wires its backplanes and tells the dropped participants (R37 re-election, DESIGN.md section 5).
 /// </summary>
-/// <remarks>Waking a conference whose grain is alive is a cheap no-op status call, so no need to know which ones lived where.</remarks>
+/// <remarks>
+/// Waking a conference whose grain is alive is a cheap no-op status call, so no need to know which ones lived where.
+/// A silo that leaves gracefully is seen twice: ShuttingDown (its grains are still there, so a wake meets the old
+/// activation) and Dead (they are gone): the second wake is the one that restores its conferences on a survivor, so
+/// calls whose media was on it are moved without waiting for someone to call the conference.
+/// </remarks>
 public sealed class ConferenceRecovery(
     IClusterMembershipView membership, IClusterStore store, IGrainFactory grains, ILocalSiloDetails local, ILogger<ConferenceRecovery> logger)
 {
-    private readonly HashSet<SiloAddress> _seenGone = [];
+    private readonly HashSet<(SiloAddress Silo, SiloStatus Status)> _seenGone = [];
     private readonly Lock _gate = new();
     private int _started;
 
@@ -26,7 +31,7 @@ public sealed class ConferenceRecovery(
     {
         if (Interlocked.Exchange(ref _started, 1) != 0) return;
         lock (_gate)
-            _seenGone.UnionWith(membership.Current.Entries.Where(e => e.Status.IsTerminating()).Select(e => e.SiloAddress));
+            _seenGone.UnionWith(membership.Current.Entries.Where(e => e.Status.IsTerminating()).Select(e => (e.SiloAddress, e.Status)));
         membership.Changed += OnMembershipChanged;
     }
 
@@ -34,7 +39,7 @@ public sealed class ConferenceRecovery(
     {
         List<MembershipEntry> gone;
         lock (_gate)
-            gone = snapshot.Entries.Where(e => e.Status.IsTerminating() && _seenGone.Add(e.SiloAddress)).ToList();
+            gone = snapshot.Entries.Where(e => e.Status.IsTerminating() && _seenGone.Add((e.SiloAddress, e.Status))).ToList();
         if (gone.Count == 0) return;
         var first = snapshot.ActiveSilos.Select(e => e.SiloName).Order(StringComparer.Ordinal).FirstOrDefault();
         if (first != local.Name) return;
