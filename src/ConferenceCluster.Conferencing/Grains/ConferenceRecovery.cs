@@ -16,7 +16,7 @@ namespace ConferenceCluster.Conferencing.Grains;
 /// </summary>
 /// <remarks>
 /// Waking a conference whose grain is alive is a cheap no-op status call, so no need to know which ones lived where.
-/// A silo that leaves gracefully is seen twice: ShuttingDown (its grains are still there, so a wake meets the old
+/// A silo that leaves gracefully is seen twice: ShuttingDown (its grains may still be there, so a wake can meet the old
 /// activation) and Dead (they are gone): the second wake is the one that restores its conferences on a survivor, so
 /// calls whose media was on it are moved without waiting for someone to call the conference.
 /// </remarks>
