@@ -31,9 +31,9 @@ public sealed class MediaSiloKillTests(ITestOutputHelper output)
     private sealed record Call(ToneCaller Caller, string Id, string Node, string MediaNode);
 
     /// <summary>
-    /// Capacities (in audio calls, one of them held back per hosting node for the backplane of an audio-only conference, R54, L1200) make the allocator
-    /// (R21: fill the hosting node, then the one with most available capacity) put the media of calls 1–3 on n1, 4–5
-    /// on n2 and 6 on n3. n1 signals calls 3, 4 and 6 and is killed: those end, which frees one call on n2 and n3
+    /// Capacities (in audio calls, one held back per hosting node for the backplane of an audio-only conference, R54,
+    /// L1200) make the allocator (R21: fill the hosting node, then the one with most available capacity) put the media of calls 1–3 on n1, 4–5
+    /// on n2 and 6 on n3. n1 signals calls 3, 4 and 6 and goes: those end, which frees one call on n2 and n3
     /// each, where the two calls n1 carried media for but n2 and n3 signal (1 and 2) are moved.
     /// </summary>
     /// <remarks>
@@ -154,6 +154,11 @@ public sealed class MediaSiloKillTests(ITestOutputHelper output)
             // up. One record each, with the media node they ended on.
             var operatorEnded = moving[0];
             Assert.Equal(HttpStatusCode.Accepted, await api.PostStatusAsync("/api/admin/command/v1/participant/disconnect/", new { participant_id = operatorEnded.Id }));
+            // Its signalling silo hangs it up (the ACK of its re-INVITE's answer may arrive first: a few messages, bounded).
+            string? bye = null;
+            for (var i = 0; i < 5 && bye?.StartsWith("BYE ", StringComparison.Ordinal) != true; i++)
+                bye = await operatorEnded.Caller.ReceiveAsync(TimeSpan.FromSeconds(10));
+            Assert.True(bye?.StartsWith("BYE ", StringComparison.Ordinal) == true, $"{operatorEnded.Caller.Name} got no BYE after the operator's disconnect: {bye}");
             foreach (var call in survivors.Where(c => c != operatorEnded)) await call.Caller.HangUpAsync();
             await WaitUntilAsync(async () => (await api.TryObjectsAsync("/api/admin/history/v1/conference/?limit=0"))?.Count == 1,
                 "the conference's history record");
