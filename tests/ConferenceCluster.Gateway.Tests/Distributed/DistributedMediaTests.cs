@@ -275,7 +275,7 @@ public sealed class DistributedMediaTests(ITestOutputHelper output)
             // signalling silo passing the new address on to the media node makes TA1 send there.
             x.Quiet = true;
             await Task.Delay(200);
-            Assert.Equal(200, SipText.StatusCode(await x.MoveMediaAsync()));
+            Assert.Equal(200, SipText.StatusCode(await x.MoveMediaAsync() ?? "no response to the re-INVITE"));
             var from = DateTime.UtcNow + Settle;
             await GatewayCluster.WaitUntilAsync(() => DateTime.UtcNow > from + Measured, "audio after the move");
             Assert.True(x.PacketsAtCurrentPort > 50, $"x's new port got {x.PacketsAtCurrentPort} packets");
@@ -284,7 +284,7 @@ public sealed class DistributedMediaTests(ITestOutputHelper output)
             (await ListenAsync(callers)).AssertEveryoneHearsEveryOtherOnce();
 
             // *7 in SIP INFO to TA2: x is a Host (no PIN), so the conference locks (R-DTMF).
-            Assert.Equal(200, SipText.StatusCode(await x.PressAsync("*7")));
+            Assert.Equal(200, SipText.StatusCode(await x.PressAsync("*7") ?? "no response to the INFO"));
             await GatewayCluster.WaitUntilAsync(async () => (await cluster.StatusAsync()).IsLocked, "the conference to lock");
 
             // BYE to TA2: the leg on TA1 goes, y stays.
