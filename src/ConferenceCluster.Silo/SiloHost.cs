@@ -344,7 +344,7 @@ public sealed class SiloHost : IAsyncDisposable
             .UseMessagingOptions(Configuration.Cluster.Messaging)
             .UseTimeProvider(Services.GetRequiredService<TimeProvider>())
             .UseLoggerFactory(Services.GetRequiredService<ILoggerFactory>())
-            .AddConferencing(operations: Services.GetRequiredService<Conferencing.Operations.OperationsOptions>())
+            .AddConferencing(conferencing => conferencing.MoveCallsOffFailedNodes = Configuration.Cluster.MoveCallsOffFailedNodes, operations: Services.GetRequiredService<Conferencing.Operations.OperationsOptions>())
             .AddSipGateway(new GatewayOptions
             {
                 SipPort = options.Ports.Sip,

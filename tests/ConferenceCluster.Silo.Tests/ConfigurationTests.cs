@@ -22,6 +22,7 @@ public class ConfigurationTests
         Assert.Equal("conference-cluster", config.Cluster.Id);
         Assert.Equal(ClusterStorageKind.Sqlite, config.Cluster.Storage);
         Assert.Null(config.Cluster.ConnectionString);
+        Assert.True(config.Cluster.MoveCallsOffFailedNodes);
         Assert.Equal(Environment.MachineName, config.Silo.Name);
         Assert.Equal("default", config.Silo.Location);
         Assert.Equal(SiloRole.Transcoding, config.Silo.Role);
@@ -38,6 +39,7 @@ public class ConfigurationTests
         var assembly = typeof(ConfigurationTests).Assembly.Location;
         var config = Load(
             ("Cluster:Id", "prod-eu"), ("Cluster:Storage", "postgres"), ("Cluster:ConnectionString", "Host=db;Database=cc"),
+            ("Cluster:MoveCallsOffFailedNodes", "false"),
             ("Silo:Name", "node-1"), ("Silo:Location", "London"), ("Silo:Role", "proxying"), ("Silo:AdvertisedAddress", "10.0.0.7"),
             ("Silo:Ports:Silo", "11112"), ("Silo:Ports:Gateway", "30001"), ("Silo:Ports:Http", "8081"),
             ("Silo:GrainAssemblies:0", assembly), ("Admin:Username", "ops"), ("Admin:Password", "s3cret"));
@@ -45,6 +47,7 @@ public class ConfigurationTests
         Assert.Equal("prod-eu", config.Cluster.Id);
         Assert.Equal(ClusterStorageKind.Postgres, config.Cluster.Storage);
         Assert.Equal("Host=db;Database=cc", config.Cluster.ConnectionString);
+        Assert.False(config.Cluster.MoveCallsOffFailedNodes);
         Assert.Equal("node-1", config.Silo.Name);
         Assert.Equal("London", config.Silo.Location);
         Assert.Equal(SiloRole.Proxying, config.Silo.Role);
@@ -63,6 +66,8 @@ public class ConfigurationTests
     [InlineData("Silo:Ports:Gateway", "thirty", "Silo:Ports:Gateway must be a port number")]
     [InlineData("Silo:Name", "node one", "Silo:Name must be")]
     [InlineData("Silo:Location", " ", "Silo:Location must not be empty")]
+    [InlineData("Cluster:MoveCallsOffFailedNodes", "maybe", "Cluster:MoveCallsOffFailedNodes must be true or false")]
+    [InlineData("Demo:Enabled", "yes", "Demo:Enabled must be true or false")]
     [InlineData("Silo:DrainTimeout", "-00:00:01", "Silo:DrainTimeout must not be negative")]
     [InlineData("Silo:AdvertisedAddress", "0.0.0.0", "Silo:AdvertisedAddress must be an address other silos can reach")]
     [InlineData("Silo:AdvertisedAddress", "not a host", "Silo:AdvertisedAddress must be an IP address or host name")]
@@ -105,11 +110,12 @@ public class ConfigurationTests
     [Fact]
     public async Task Host_reads_the_command_line()
     {
-        await using var host = SiloHost.Create(["--Silo:Name=from-args", "--Silo:Ports:Http=8181", "--Cluster:Storage=memory"]);
+        await using var host = SiloHost.Create(["--Silo:Name=from-args", "--Silo:Ports:Http=8181", "--Cluster:Storage=memory", "--Cluster:MoveCallsOffFailedNodes=false"]);
 
         Assert.Equal("from-args", host.Configuration.Silo.Name);
         Assert.Equal(8181, host.Configuration.Silo.Ports.Http);
         Assert.Equal(ClusterStorageKind.Memory, host.Configuration.Cluster.Storage);
+        Assert.False(host.Configuration.Cluster.MoveCallsOffFailedNodes);
     }
 
     [Fact]

@@ -17,7 +17,7 @@ public sealed partial record SiloHostConfiguration(ClusterOptions Cluster, SiloH
     /// <summary>Every key the host reads (besides <c>Silo:GrainAssemblies:N</c> and ASP.NET Core's own, such as <c>Logging</c>).</summary>
     public static IReadOnlyList<string> Keys { get; } =
     [
-        "Cluster:Id", "Cluster:Storage", "Cluster:ConnectionString",
+        "Cluster:Id", "Cluster:Storage", "Cluster:ConnectionString", "Cluster:MoveCallsOffFailedNodes",
         "Silo:Name", "Silo:Location", "Silo:Role", "Silo:AdvertisedAddress",
         "Silo:Ports:Silo", "Silo:Ports:Gateway", "Silo:Ports:Http", "Silo:Ports:Sip", "Silo:Ports:MediaRange",
         "Silo:GrainAssemblies", "Silo:Capacity:AudioCalls", "Silo:DrainTimeout", "Demo:Enabled",
@@ -28,6 +28,8 @@ public sealed partial record SiloHostConfiguration(ClusterOptions Cluster, SiloH
 
     private static IEnumerable<string> OptionKeys(string section, Type options) =>
         options.GetProperties().Where(p => p.CanWrite).Select(p => $"{section}:{p.Name}");
+
+    private static readonly string[] BooleanKeys = ["Cluster:MoveCallsOffFailedNodes", "Demo:Enabled"];
 
     private static readonly string[] PortKeys = ["Silo:Ports:Silo", "Silo:Ports:Gateway", "Silo:Ports:Http", "Silo:Ports:Sip"];
 
@@ -41,6 +43,8 @@ public sealed partial record SiloHostConfiguration(ClusterOptions Cluster, SiloH
         CheckEnumValue<SiloRole>(configuration, "Silo:Role", errors);
         foreach (var key in PortKeys)
             CheckPort(configuration, key, errors);
+        foreach (var key in BooleanKeys)
+            CheckBoolean(configuration, key, errors);
         if (errors.Count > 0)
             throw new SiloConfigurationException(errors);
 
@@ -130,6 +134,13 @@ public sealed partial record SiloHostConfiguration(ClusterOptions Cluster, SiloH
             return;
         if (!int.TryParse(raw, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port > 65535)
             errors.Add($"{key} must be a port number from 0 (ephemeral) to 65535 (was '{raw}')");
+    }
+
+    private static void CheckBoolean(IConfiguration configuration, string key, List<string> errors)
+    {
+        var raw = configuration[key];
+        if (raw is not null && !bool.TryParse(raw, out _))
+            errors.Add($"{key} must be true or false (was '{raw}')");
     }
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]*$")]

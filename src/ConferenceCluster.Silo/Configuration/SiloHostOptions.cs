@@ -25,6 +25,12 @@ public sealed class ClusterOptions
 
     /// <summary><c>Cluster:Messaging:*</c>: silo-to-silo and gateway messaging (response timeout, frame limit ...).</summary>
     public Runtime.Messaging.MessagingOptions Messaging { get; set; } = new();
+
+    /// <summary>
+    /// <c>Cluster:MoveCallsOffFailedNodes</c>: when a node fails, calls whose signalling node survives are placed again
+    /// and re-INVITEd to their new media node (true, the default); false drops them as Pexip does (R85).
+    /// </summary>
+    public bool MoveCallsOffFailedNodes { get; set; } = true;
 }
 
 /// <summary>What a Conferencing Node does with the calls it receives.</summary>
