@@ -68,20 +68,17 @@ public static class LoadTestCommandLine
             GuestRatioOption, ChurnRateOption, ChurnPauseOption, SurgeOption, SurgeAtOption, SurgeOverOption, BindOption, AdvertiseOption,
             SettleOption, CpuPidOption, ReportOption, RequireOption, QuietOption,
         };
-        root.Validators.Add(result =>
-        {
-            try
-            {
-                foreach (var error in ToOptions(result, out _)) result.AddError(error);
-            }
-            catch (InvalidOperationException)
-            {
-                // An option did not parse: the library has reported that already.
-            }
-        });
         root.SetAction(async (parseResult, cancellationToken) =>
         {
-            ToOptions(parseResult.CommandResult, out var options);
+            // Checked here rather than in a validator: only a finished parse has the defaults filled in.
+            var errors = ToOptions(parseResult, out var options);
+            if (errors.Count > 0)
+            {
+                var error = parseResult.InvocationConfiguration.Error;
+                foreach (var problem in errors) await error.WriteLineAsync("error: " + problem).ConfigureAwait(false);
+                await error.WriteLineAsync("Run with --help for the options.").ConfigureAwait(false);
+                return ExitCodes.BadOptions;
+            }
             var writer = output ?? parseResult.InvocationConfiguration.Output;
             return await RunAsync(options!, parseResult.GetValue(ReportOption), parseResult.GetValue(RequireOption), parseResult.GetValue(QuietOption),
                 writer, cancellationToken).ConfigureAwait(false);
@@ -89,7 +86,7 @@ public static class LoadTestCommandLine
         return root;
     }
 
-    /// <summary>Parses and runs; returns the exit code. Parse errors go to <paramref name="error"/>.</summary>
+    /// <summary>Parses, validates and runs; returns the exit code. Problems go to <paramref name="error"/>, one line each.</summary>
     public static Task<int> InvokeAsync(string[] args, TextWriter? output = null, TextWriter? error = null, CancellationToken cancellationToken = default)
     {
         var configuration = new InvocationConfiguration { ProcessTerminationTimeout = ShutdownGrace };
@@ -108,7 +105,7 @@ public static class LoadTestCommandLine
     }
 
     /// <summary>Builds the options from a parse, returning every problem (option syntax first, then <see cref="LoadTestOptions.Validate"/>).</summary>
-    private static List<string> ToOptions(CommandResult result, out LoadTestOptions? options)
+    private static List<string> ToOptions(ParseResult result, out LoadTestOptions? options)
     {
         var errors = new List<string>();
         options = null;

@@ -48,6 +48,7 @@ public sealed class SimulatedParticipant : IPacedSender
     private volatile IPEndPoint? _remote;
     private volatile MediaSession? _session;
     private SipCall? _call;
+    private Task _receiving = Task.CompletedTask;
     private TaskCompletionSource? _admitted;
     private byte _telephoneEventPayloadType = AudioSdp.DefaultTelephoneEventPayloadType;
     private ulong _sdpVersion;
@@ -179,7 +180,7 @@ public sealed class SimulatedParticipant : IPacedSender
         }
         _agent.Attach(call, this);
         _remote = remote;
-        _ = ReceiveLoopAsync(socket, started);
+        lock (_sync) _receiving = ReceiveLoopAsync(socket, started);
         if (!pinEntry) StartSession();
         _pacer.Add(this);
         if (call.State == SipCallState.Ended) OnCallEnded(call, call.EndReason ?? SipCallEndReason.RemoteHangUp);
@@ -197,7 +198,7 @@ public sealed class SimulatedParticipant : IPacedSender
             finished == admitted));
     }
 
-    /// <summary>Hangs up (BYE) if in a call; waits at most <paramref name="timeout"/> for the BYE's answer.</summary>
+    /// <summary>Hangs up (BYE) if in a call and stops the media; waits at most <paramref name="timeout"/> for the BYE's answer and the receive loop.</summary>
     public async Task LeaveAsync(TimeSpan timeout)
     {
         SipCall? call;
@@ -207,12 +208,18 @@ public sealed class SimulatedParticipant : IPacedSender
             _call = null;
         }
         StopMedia();
-        if (call is null) return;
-        _agent.Detach(call);
         using var limit = new CancellationTokenSource(timeout);
         try
         {
-            await call.HangUpAsync(limit.Token).ConfigureAwait(false);
+            if (call is not null)
+            {
+                _agent.Detach(call);
+                await call.HangUpAsync(limit.Token).ConfigureAwait(false);
+            }
+            // The receive loop folds its last statistics when its socket closes: wait, so the report sees them.
+            Task receiving;
+            lock (_sync) receiving = _receiving;
+            await receiving.WaitAsync(limit.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
