@@ -58,9 +58,9 @@ public class LoadTestAgainstClusterTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task R25_over_capacity_the_report_counts_the_503s_with_their_Retry_After_and_the_rest_still_hear_right()
+    public async Task R25_L2197_over_capacity_the_report_counts_the_503s_with_their_Retry_After_and_the_rest_still_hear_right()
     {
-        // R25: a join beyond the node's capacity is refused with 503 and Retry-After; ten audio calls fit here.
+        // R25 (L2197): a join beyond the node's capacity is refused with 503 and Retry-After; ten audio calls fit here.
         await using var cluster = await InProcessCluster.StartAsync(settings: new Dictionary<string, string?> { ["Silo:Capacity:AudioCalls"] = "10" });
         await cluster.CreateRoomsAsync(Rooms(1));
 
@@ -75,5 +75,58 @@ public class LoadTestAgainstClusterTests(ITestOutputHelper output)
         Assert.Equal(rejected.Value, report.RetryAfterSeconds.Values.Sum());
         Assert.Equal(report.Joined, report.Mix.ParticipantsChecked);
         Assert.Equal(report.Joined, report.Mix.ParticipantsCorrect);
+    }
+
+    [Fact]
+    public async Task L6890_PIN_participants_key_host_and_guest_PINs_as_RFC_4733_events_and_follow_the_reINVITE_into_the_conference()
+    {
+        await using var cluster = await InProcessCluster.StartAsync();
+        await cluster.CreateRoomsAsync(Rooms(2), hostPin: "1234", guestPin: "5678");
+        var options = Options(cluster, 8, 2) with { HostPin = "1234", GuestPin = "5678", GuestRatio = 0.5, Ramp = TimeSpan.FromSeconds(2), Hold = TimeSpan.FromSeconds(10) };
+
+        var report = await new LoadTestRunner(options).RunAsync();
+        Show(report);
+
+        Assert.Equal(8, report.Joined);
+        Assert.Empty(report.FailuresByStatus);
+        Assert.Equal(8 * "1234#".Length, report.DtmfDigitsSent);
+        // Admission is a re-INVITE from the PIN entry screen to the conference's media (R-PIN-3).
+        Assert.True(report.ReInvitesAnswered >= 8, $"{report.ReInvitesAnswered} re-INVITEs answered");
+        Assert.Equal(8, report.Mix.ParticipantsChecked);
+        Assert.Equal(8, report.Mix.ParticipantsCorrect);
+    }
+
+    [Fact]
+    public async Task Churn_participants_leave_and_rejoin_and_every_judged_window_matches_who_was_in()
+    {
+        await using var cluster = await InProcessCluster.StartAsync();
+        await cluster.CreateRoomsAsync(Rooms(2));
+        var options = Options(cluster, 10, 2) with
+        {
+            Profile = LoadProfile.Churn, Ramp = TimeSpan.FromSeconds(2), ChurnPerSecond = 2, ChurnPause = TimeSpan.FromSeconds(1), Duration = TimeSpan.FromSeconds(14),
+        };
+
+        var report = await new LoadTestRunner(options).RunAsync();
+        Show(report);
+
+        Assert.True(report.JoinAttempts > 10, $"only {report.JoinAttempts} attempts: nobody rejoined");
+        Assert.Equal(report.JoinAttempts, report.Joined);
+        Assert.Equal(0, report.Mix.HeardItself);
+        Assert.Equal(report.Mix.ParticipantsChecked, report.Mix.ParticipantsCorrect);
+        Assert.True(report.Mix.ParticipantsChecked >= 8, $"only {report.Mix.ParticipantsChecked} participants could be judged");
+    }
+
+    [Fact]
+    public async Task Round_robin_over_two_silos_puts_each_conference_on_both_and_the_mix_still_adds_up()
+    {
+        await using var cluster = await InProcessCluster.StartAsync(silos: 2);
+        await cluster.CreateRoomsAsync(Rooms(2));
+
+        var report = await new LoadTestRunner(Options(cluster, 20, 2)).RunAsync();
+        Show(report);
+
+        Assert.Equal(20, report.Joined);
+        Assert.Equal(20, report.Mix.ParticipantsChecked);
+        Assert.Equal(20, report.Mix.ParticipantsCorrect);
     }
 }

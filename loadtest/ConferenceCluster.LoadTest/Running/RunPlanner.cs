@@ -28,8 +28,9 @@ public static class RunPlanner
             var slot = i / options.Conferences;
             var alias = string.Format(CultureInfo.InvariantCulture, options.AliasFormat, conference + 1);
             var (nextHop, uri) = Route(options, locations, i, conference, slot, alias);
-            // Guests are spread evenly (every 1/ratio-th participant) rather than drawn, so a rerun plans the same.
-            var isGuest = options.GuestPin is not null && Math.Floor((i + 1) / guestEvery) > Math.Floor(i / guestEvery);
+            // Guests are spread evenly over each conference's slots rather than drawn, so a rerun plans the same; the
+            // first to join a conference is always a host, since guests wait on the PIN screen until a host is in.
+            var isGuest = options.GuestPin is not null && slot > 0 && Math.Floor((slot + 1) / guestEvery) > Math.Floor(slot / guestEvery);
             plans.Add(new ParticipantPlan
             {
                 Index = i,
