@@ -23,7 +23,7 @@ public sealed class SimulatedParticipant : IPacedSender
     /// <summary>A silence between two packets longer than this (5 frames) counts as a media gap.</summary>
     public const double MediaGapThresholdMs = 100;
 
-    /// <summary>Two windows per 400 ms: long enough to resolve 50 Hz tones cleanly, short enough to follow talkers coming and going.</summary>
+    /// <summary>8 frames (160 ms): whole frames keep the 50 Hz tones orthogonal, and short windows follow talkers coming and going.</summary>
     public const int WindowSamples = 8 * PcmuFrames.SamplesPerFrame;
 
     private const int DtmfPacketsPerDigit = 6; // 3 updates + 3 end packets (RFC 4733 2.5.1.4)
