@@ -129,4 +129,25 @@ public class LoadTestAgainstClusterTests(ITestOutputHelper output)
         Assert.Equal(20, report.Mix.ParticipantsChecked);
         Assert.Equal(20, report.Mix.ParticipantsCorrect);
     }
+
+    [Fact]
+    public async Task Through_the_Kamailio_front_door_calls_are_dispatched_over_the_silos_and_BYEs_follow_its_Record_Route()
+    {
+        await using var cluster = await InProcessCluster.StartAsync(silos: 2);
+        await cluster.CreateRoomsAsync(Rooms(2));
+        using var kamailio = await KamailioFrontDoor.StartAsync(cluster.Targets.Select(t => t.EndPoint));
+        var options = Options(cluster, 12, 2) with { Targets = [], FrontDoor = kamailio.EndPoint, Domain = "conference.invalid" };
+
+        var report = await new LoadTestRunner(options).RunAsync();
+        Show(report);
+
+        Assert.Equal(12, report.Joined);
+        Assert.Equal(12, report.Mix.ParticipantsCorrect);
+        // The dispatcher logs each INVITE it sends to a silo; round robin used both.
+        var dispatched = kamailio.Log.Split('\n').Where(l => l.Contains("INVITE sip:room", StringComparison.Ordinal) && l.Contains(" -> ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(12, dispatched.Count);
+        Assert.All(cluster.Targets, t => Assert.Contains(dispatched, l => l.EndsWith($":{t.EndPoint.Port}", StringComparison.Ordinal)));
+        // Every BYE reached its silo (through the proxy, the only route the dialogs know): no call is left up.
+        await cluster.WaitForNoCallsAsync();
+    }
 }

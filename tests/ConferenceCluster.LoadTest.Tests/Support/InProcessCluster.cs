@@ -94,6 +94,14 @@ internal sealed class InProcessCluster : IAsyncDisposable
         await Task.WhenAll(_hosts.Select(h => h.Silo.Services.GetRequiredService<ConfigurationView>().RefreshAsync()));
     }
 
+    /// <summary>Waits (at most 10 s) until no silo's SIP gateway has a call left.</summary>
+    public async Task WaitForNoCallsAsync()
+    {
+        var gateways = _hosts.Select(h => h.Silo.Services.GetRequiredService<SipGateway>()).ToList();
+        for (var i = 0; i < 100 && gateways.Any(g => g.ActiveCalls > 0); i++) await Task.Delay(100);
+        Assert.All(gateways, g => Assert.Equal(0, g.ActiveCalls));
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var host in _hosts) await host.DisposeAsync();
