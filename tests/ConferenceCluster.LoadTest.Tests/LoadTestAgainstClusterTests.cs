@@ -150,4 +150,26 @@ public class LoadTestAgainstClusterTests(ITestOutputHelper output)
         // Every BYE reached its silo (through the proxy, the only route the dialogs know): no call is left up.
         await cluster.WaitForNoCallsAsync();
     }
+
+    [Fact]
+    public async Task Surge_a_spike_on_top_of_the_steady_load_is_reported_on_its_own_and_everyone_is_held()
+    {
+        await using var cluster = await InProcessCluster.StartAsync();
+        await cluster.CreateRoomsAsync(Rooms(2));
+        var options = Options(cluster, 10, 2) with
+        {
+            Profile = LoadProfile.Surge, Ramp = TimeSpan.FromSeconds(2), SurgeParticipants = 10, SurgeAt = TimeSpan.FromSeconds(4),
+            SurgeOver = TimeSpan.FromSeconds(1), Duration = TimeSpan.FromSeconds(10), MaxParticipants = 20,
+        };
+
+        var report = await new LoadTestRunner(options).RunAsync();
+        Show(report);
+
+        var surge = Assert.IsType<JoinPhase>(report.Surge);
+        Assert.Equal(10, surge.Attempts);
+        Assert.Equal(10, surge.Joined);
+        Assert.Equal(20, report.Joined);
+        Assert.Equal(20, report.PeakInConference);
+        Assert.Equal(20, report.Mix.ParticipantsCorrect);
+    }
 }

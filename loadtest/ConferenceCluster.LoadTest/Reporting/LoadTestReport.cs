@@ -25,6 +25,13 @@ public sealed record MixReport(int ParticipantsChecked, int ParticipantsCorrect,
     public double CorrectRate => ParticipantsChecked == 0 ? 1 : (double)ParticipantsCorrect / ParticipantsChecked;
 }
 
+/// <summary>The joins of one group of participants (the surge's spike): how many, how fast, how long each took.</summary>
+/// <param name="JoinsPerSecond">Joins over the time from the group's first INVITE to its last join.</param>
+public sealed record JoinPhase(int Attempts, int Joined, double JoinsPerSecond, Percentiles JoinLatencyMs)
+{
+    public double SuccessRate => Attempts == 0 ? 1 : (double)Joined / Attempts;
+}
+
 /// <summary>CPU of one local process during the run, in percent of one core (as top shows it).</summary>
 public sealed record ProcessCpu(int Pid, string Name, double MeanPercent, double MaxPercent);
 
@@ -51,6 +58,9 @@ public sealed record LoadTestReport
 
     /// <summary>Successful joins per second over the join phase (first INVITE to last successful join).</summary>
     public required double JoinsPerSecond { get; init; }
+
+    /// <summary>Surge profile: the spike's own joins (the steady load's are in the totals); null for other profiles.</summary>
+    public JoinPhase? Surge { get; init; }
 
     /// <summary>The most participants in their conferences at once.</summary>
     public required int PeakInConference { get; init; }

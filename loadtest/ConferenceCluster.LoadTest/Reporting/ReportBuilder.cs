@@ -15,7 +15,7 @@ public static class ReportBuilder
         var sessions = participants.SelectMany(p => p.Sessions).ToList();
         var totals = participants.Select(p => p.Totals).ToList();
 
-        var joinPhaseMs = joined.Count == 0 ? 0 : joined.Max(a => a.StartedMs + a.LatencyMs) - attempts.Min(a => a.StartedMs);
+        var allJoins = Phase(attempts);
         return new LoadTestReport
         {
             Profile = options.Profile.ToString().ToLowerInvariant(),
@@ -25,7 +25,10 @@ public static class ReportBuilder
             JoinAttempts = attempts.Count,
             Joined = joined.Count,
             Failed = failed.Count,
-            JoinsPerSecond = joinPhaseMs <= 0 ? joined.Count : joined.Count * 1000.0 / joinPhaseMs,
+            JoinsPerSecond = allJoins.JoinsPerSecond,
+            Surge = options.Profile == LoadProfile.Surge
+                ? Phase(participants.Where(p => p.Plan.Index >= options.Participants).SelectMany(p => p.Attempts).ToList())
+                : null,
             PeakInConference = facts.PeakInConference,
             FailuresByStatus = failed.GroupBy(a => $"{a.StatusCode} {a.Reason}").OrderByDescending(g => g.Count()).ToDictionary(g => g.Key, g => g.Count()),
             RetryAfterSeconds = failed.Where(a => a.RetryAfter is not null)
@@ -48,6 +51,14 @@ public static class ReportBuilder
             TargetCpu = facts.TargetCpu,
             Interrupted = facts.Interrupted,
         };
+    }
+
+    private static JoinPhase Phase(IReadOnlyList<JoinAttempt> attempts)
+    {
+        var joined = attempts.Where(a => a.Admitted).ToList();
+        var spanMs = joined.Count == 0 ? 0 : joined.Max(a => a.StartedMs + a.LatencyMs) - attempts.Min(a => a.StartedMs);
+        return new JoinPhase(attempts.Count, joined.Count, spanMs <= 0 ? joined.Count : joined.Count * 1000.0 / spanMs,
+            Percentiles.Of(attempts.Select(a => a.LatencyMs)));
     }
 
     private static MixReport JudgeMix(LoadTestOptions options, IReadOnlyList<SimulatedParticipant> participants)

@@ -30,6 +30,12 @@ public static class ReportWriter
         void Row(string name, string value) => table.AddRow(Markup.Escape(name), Markup.Escape(value));
         Row("joined / attempts", $"{report.Joined} / {report.JoinAttempts} ({report.JoinSuccessRate:P2})");
         Row("joins per second", F(report.JoinsPerSecond));
+        if (report.Surge is { } surge)
+        {
+            Row("surge: joined / attempts", $"{surge.Joined} / {surge.Attempts} ({surge.SuccessRate:P2})");
+            Row("surge: joins per second", F(surge.JoinsPerSecond));
+            Row("surge: join latency ms p50/p95/p99/max", P(surge.JoinLatencyMs));
+        }
         Row("peak in conference", report.PeakInConference.ToString(CultureInfo.InvariantCulture));
         foreach (var (status, count) in report.FailuresByStatus) Row($"failed: {status}", count.ToString(CultureInfo.InvariantCulture));
         foreach (var (seconds, count) in report.RetryAfterSeconds) Row($"Retry-After {seconds} s", count.ToString(CultureInfo.InvariantCulture));
@@ -50,7 +56,7 @@ public static class ReportWriter
         console.Write(table);
     }
 
-    internal static IAnsiConsole ConsoleOn(TextWriter output) => ReferenceEquals(output, Console.Out)
+    internal static IAnsiConsole ConsoleOn(TextWriter output) => ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected
         ? AnsiConsole.Console
         : AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
 
