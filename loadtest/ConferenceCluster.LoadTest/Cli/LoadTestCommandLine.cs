@@ -10,7 +10,8 @@ namespace ConferenceCluster.LoadTest.Cli;
 /// <summary>
 /// The command line (System.CommandLine): every option of <see cref="LoadTestOptions"/>, parsed and validated
 /// before anything is sent. Bad options print one line per problem, naming the option, and exit with
-/// <see cref="ExitCodes.BadOptions"/>; a run below the --require thresholds exits with <see cref="ExitCodes.BelowThreshold"/>.
+/// <see cref="ExitCodes.BadOptions"/>; a run below the --require thresholds exits with <see cref="ExitCodes.BelowThreshold"/>,
+/// one stopped by Ctrl-C with <see cref="ExitCodes.Interrupted"/> (after its BYEs and its report).
 /// </summary>
 public static class LoadTestCommandLine
 {
@@ -22,6 +23,9 @@ public static class LoadTestCommandLine
         public const int Success = 0;
         public const int BelowThreshold = 1;
         public const int BadOptions = 2;
+
+        /// <summary>Stopped by Ctrl-C (128 + SIGINT, as shells report it); the calls were hung up and the report written.</summary>
+        public const int Interrupted = 130;
     }
 
     private static readonly Option<LoadProfile> ProfileOption = new("--profile", "-p")
@@ -192,6 +196,7 @@ public static class LoadTestCommandLine
             await ReportWriter.WriteJsonAsync(report, reportFile.FullName).ConfigureAwait(false);
             output.WriteLine($"Report written to {reportFile.FullName}");
         }
+        if (report.Interrupted) return ExitCodes.Interrupted;
         if (require is { } threshold && (report.JoinSuccessRate < threshold || report.Mix.CorrectRate < threshold))
         {
             output.WriteLine($"Below --require {threshold.ToString(CultureInfo.InvariantCulture)}: joined {report.JoinSuccessRate:P2}, mix-correct {report.Mix.CorrectRate:P2}.");

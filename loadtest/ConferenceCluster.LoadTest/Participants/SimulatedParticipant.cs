@@ -172,11 +172,12 @@ public sealed class SimulatedParticipant : IPacedSender
         }
 
         var pinEntry = Plan.Pin is not null;
+        var admission = pinEntry ? new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) : null;
         lock (_sync)
         {
             _call = call;
             _telephoneEventPayloadType = eventPayloadType;
-            _admitted = pinEntry ? new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously) : null;
+            _admitted = admission;
         }
         _agent.Attach(call, this);
         _remote = remote;
@@ -184,18 +185,25 @@ public sealed class SimulatedParticipant : IPacedSender
         if (!pinEntry) StartSession();
         _pacer.Add(this);
         if (call.State == SipCallState.Ended) OnCallEnded(call, call.EndReason ?? SipCallEndReason.RemoteHangUp);
-        if (!pinEntry) return Record(new JoinAttempt(started, latency, result.StatusCode, result.ReasonPhrase, null, true));
+        if (admission is null) return Record(new JoinAttempt(started, latency, result.StatusCode, result.ReasonPhrase, null, true));
 
-        // The PIN entry screen (R-PIN): let the prompt start, key the PIN and '#', then wait for the re-INVITE into the conference.
-        await Task.Delay(_settings.PinDelay, cancellationToken).ConfigureAwait(false);
-        lock (_sync)
+        // The PIN entry screen (R-PIN-3, L6890): let the prompt start, key the PIN and '#', then wait for the
+        // re-INVITE into the conference. The far end hanging up, or the run ending, ends the wait unadmitted.
+        var admitted = false;
+        try
         {
-            foreach (var digit in Plan.Pin! + "#") _digits.Enqueue(digit);
+            await Task.Delay(_settings.PinDelay, cancellationToken).ConfigureAwait(false);
+            lock (_sync)
+            {
+                foreach (var digit in Plan.Pin! + "#") _digits.Enqueue(digit);
+            }
+            await admission.Task.WaitAsync(_settings.AdmissionTimeout, cancellationToken).ConfigureAwait(false);
+            admitted = true;
         }
-        var admitted = _admitted!.Task;
-        var finished = await Task.WhenAny(admitted, Task.Delay(_settings.AdmissionTimeout, cancellationToken)).ConfigureAwait(false);
-        return Record(new JoinAttempt(started, latency, result.StatusCode, finished == admitted ? result.ReasonPhrase : "PIN entry not admitted", null,
-            finished == admitted));
+        catch (Exception e) when (e is OperationCanceledException or TimeoutException)
+        {
+        }
+        return Record(new JoinAttempt(started, latency, result.StatusCode, admitted ? result.ReasonPhrase : "PIN entry not admitted", null, admitted));
     }
 
     /// <summary>Hangs up (BYE) if in a call and stops the media; waits at most <paramref name="timeout"/> for the BYE's answer and the receive loop.</summary>
@@ -312,6 +320,8 @@ public sealed class SimulatedParticipant : IPacedSender
         {
             if (!ReferenceEquals(_call, call)) return; // we hung up: LeaveAsync did the rest
             _call = null;
+            _admitted?.TrySetCanceled();
+            _admitted = null;
         }
         Interlocked.Increment(ref _remoteHangUps);
         _agent.Detach(call);
