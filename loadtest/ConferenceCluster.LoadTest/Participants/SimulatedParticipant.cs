@@ -54,7 +54,7 @@ public sealed class SimulatedParticipant : IPacedSender
     private ulong _sdpVersion;
     private int _reInvitesAnswered;
     private int _mediaMoves;
-    private int _remoteHangUps;
+    private readonly List<SipCallEndReason> _endedEarly = [];
     private int _digitsSent;
 
     // Pacer thread only.
@@ -126,7 +126,14 @@ public sealed class SimulatedParticipant : IPacedSender
 
     public int MediaMoves => Volatile.Read(ref _mediaMoves);
 
-    public int RemoteHangUps => Volatile.Read(ref _remoteHangUps);
+    /// <summary>Calls that ended without our hanging up (the far end's BYE, or an ACK or re-INVITE failure), with why.</summary>
+    public IReadOnlyList<SipCallEndReason> EndedEarly
+    {
+        get
+        {
+            lock (_sync) return _endedEarly.ToArray();
+        }
+    }
 
     public int DigitsSent => Volatile.Read(ref _digitsSent);
 
@@ -322,8 +329,8 @@ public sealed class SimulatedParticipant : IPacedSender
             _call = null;
             _admitted?.TrySetCanceled();
             _admitted = null;
+            _endedEarly.Add(reason);
         }
-        Interlocked.Increment(ref _remoteHangUps);
         _agent.Detach(call);
         StopMedia();
     }

@@ -93,7 +93,8 @@ public sealed record LoadTestReport
 
     public required int MediaMoves { get; init; }
 
-    public required int RemoteHangUps { get; init; }
+    /// <summary>Calls that ended before we hung up, by why (RemoteHangUp is the far end's BYE; AckTimeout, ReInviteFailed are SIP failures).</summary>
+    public required IReadOnlyDictionary<string, int> EndedEarly { get; init; }
 
     public required int DtmfDigitsSent { get; init; }
 

@@ -45,7 +45,7 @@ public static class ReportBuilder
             Mix = JudgeMix(options, participants),
             ReInvitesAnswered = participants.Sum(p => p.ReInvitesAnswered),
             MediaMoves = participants.Sum(p => p.MediaMoves),
-            RemoteHangUps = participants.Sum(p => p.RemoteHangUps),
+            EndedEarly = participants.SelectMany(p => p.EndedEarly).GroupBy(r => r.ToString()).ToDictionary(g => g.Key, g => g.Count()),
             DtmfDigitsSent = participants.Sum(p => p.DigitsSent),
             PacerLateFrames = facts.PacerLateFrames,
             TargetCpu = facts.TargetCpu,

@@ -49,7 +49,7 @@ public static class ReportWriter
         Row("mix windows correct / judged", $"{mix.WindowsCorrect} / {mix.WindowsJudged}");
         Row("mix errors: missing / unexpected / heard itself", $"{mix.MissingTalker} / {mix.UnexpectedTalker} / {mix.HeardItself}");
         Row("re-INVITEs answered / media moves", $"{report.ReInvitesAnswered} / {report.MediaMoves}");
-        Row("hung up by the far end", report.RemoteHangUps.ToString(CultureInfo.InvariantCulture));
+        Row("calls ended before we hung up", report.EndedEarly.Count == 0 ? "0" : string.Join(", ", report.EndedEarly.Select(e => $"{e.Key} {e.Value}")));
         Row("DTMF digits sent", report.DtmfDigitsSent.ToString(CultureInfo.InvariantCulture));
         Row("late frames of this load generator", report.PacerLateFrames.ToString(CultureInfo.InvariantCulture));
         foreach (var cpu in report.TargetCpu) Row($"CPU {cpu.Name} ({cpu.Pid}) mean/max %", $"{F(cpu.MeanPercent)} / {F(cpu.MaxPercent)}");

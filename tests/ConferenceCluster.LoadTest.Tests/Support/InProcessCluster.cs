@@ -21,6 +21,7 @@ internal sealed class InProcessCluster : IAsyncDisposable
 {
     private readonly List<SiloHost> _hosts;
     private readonly string? _database;
+    private static readonly RecentLines Log = new();
 
     private InProcessCluster(List<SiloHost> hosts, string? database)
     {
@@ -74,6 +75,7 @@ internal sealed class InProcessCluster : IAsyncDisposable
         {
             web.Configuration.AddInMemoryCollection(values);
             web.Logging.ClearProviders();
+            web.Logging.AddProvider(Log);
         });
     }
 
@@ -94,6 +96,9 @@ internal sealed class InProcessCluster : IAsyncDisposable
         await Task.WhenAll(_hosts.Select(h => h.Silo.Services.GetRequiredService<ConfigurationView>().RefreshAsync()));
     }
 
+    /// <summary>The silos' log (Information and up, every cluster of this test run), newest last, to explain a failure.</summary>
+    public static string RecentLog(int count = 80) => string.Join('\n', Log.Lines.TakeLast(count));
+
     /// <summary>Waits (at most 10 s) until no silo's SIP gateway has a call left.</summary>
     public async Task WaitForNoCallsAsync()
     {
@@ -108,6 +113,33 @@ internal sealed class InProcessCluster : IAsyncDisposable
         if (_database is not null)
         {
             foreach (var file in Directory.GetFiles(Path.GetDirectoryName(_database)!, Path.GetFileName(_database) + "*")) File.Delete(file);
+        }
+    }
+
+    private sealed class RecentLines : ILoggerProvider
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
+
+        public IEnumerable<string> Lines => _lines;
+
+        public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _lines);
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(string category, System.Collections.Concurrent.ConcurrentQueue<string> lines) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                if (!IsEnabled(logLevel)) return;
+                lines.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} {logLevel} {category}: {formatter(state, exception)} {exception?.GetType().Name} {exception?.Message}");
+                while (lines.Count > 3000) lines.TryDequeue(out _);
+            }
         }
     }
 }
