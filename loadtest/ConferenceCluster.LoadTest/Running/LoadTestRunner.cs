@@ -61,7 +61,8 @@ public sealed class LoadTestRunner
         var plans = RunPlanner.PlanParticipants(_options);
         var joins = RunPlanner.PlanJoins(_options);
         var plannedEndMs = RunPlanner.PlannedEnd(_options).TotalMilliseconds;
-        _cpu = new ProcessCpuSampler(_options.CpuPids);
+        // The load generator's own CPU beside the targets': when it saturates first, the run measured this machine, not the cluster.
+        _cpu = new ProcessCpuSampler([.. _options.CpuPids, Environment.ProcessId]);
         await using var agent = new LoadTestSipAgent(_options.BindAddress, _options.EffectiveAdvertisedAddress, _options.TotalParticipants + 16, _loggerFactory);
         using var pacer = new MediaPacer(TimeSpan.FromMilliseconds(20));
         _pacer = pacer;

@@ -18,7 +18,8 @@ public sealed class ProcessCpuSampler
             try
             {
                 var process = Process.GetProcessById(pid);
-                _tracked[pid] = new Tracked(process.ProcessName, process.TotalProcessorTime, Stopwatch.GetTimestamp());
+                var name = pid == Environment.ProcessId ? "load generator" : process.ProcessName;
+                _tracked[pid] = new Tracked(name, process.TotalProcessorTime, Stopwatch.GetTimestamp());
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
             {
