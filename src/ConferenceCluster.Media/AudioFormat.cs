@@ -27,4 +27,13 @@ public static class AudioFormat
     /// sized to this so an encode can never fail for lack of room.
     /// </summary>
     public const int MaxEncodedFrameBytes = 1275;
+
+    /// <summary>Bytes of one 20 ms L16 frame (960 samples × 2): the largest payload of any codec we send.</summary>
+    public const int L16FrameBytes = MixFrameSamples * sizeof(short);
+
+    /// <summary>
+    /// Largest RTP payload of one 20 ms frame in any of our codecs (L16's 1920 bytes): payload buffers of the mixer,
+    /// the sender and the jitter buffer are sized to this.
+    /// </summary>
+    public const int MaxPayloadBytes = L16FrameBytes;
 }

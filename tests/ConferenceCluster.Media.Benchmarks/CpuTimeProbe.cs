@@ -36,33 +36,7 @@ internal static class CpuTimeProbe
             double floorPerCore = double.NaN;
             foreach ((string name, Func<int> tick) in cases)
             {
-                for (int i = 0; i < ticks / 5; i++)
-                {
-                    tick();
-                }
-
-                // Process CPU time advances in scheduler ticks (milliseconds), so cheap cases repeat until they
-                // have used at least MinimumCpu; the codec cases stop after `ticks`.
-                using Process self = Process.GetCurrentProcess();
-                TimeSpan cpuBefore = self.TotalProcessorTime;
-                long wallBefore = Stopwatch.GetTimestamp();
-                long done = 0;
-                TimeSpan cpuUsed;
-                do
-                {
-                    for (int i = 0; i < ticks; i++)
-                    {
-                        tick();
-                    }
-
-                    done += ticks;
-                    self.Refresh();
-                    cpuUsed = self.TotalProcessorTime - cpuBefore;
-                }
-                while (cpuUsed < MinimumCpu);
-
-                double cpuMs = cpuUsed.TotalMilliseconds / done;
-                double wallMs = Stopwatch.GetElapsedTime(wallBefore).TotalMilliseconds / done;
+                (double cpuMs, double wallMs) = Measure(tick, ticks);
                 double perCore = participants * AudioFormat.FrameMilliseconds / cpuMs;
                 if (name == "A_CodecFloor")
                 {
@@ -75,5 +49,38 @@ internal static class CpuTimeProbe
 
             benchmarks.Cleanup();
         }
+    }
+
+    /// <summary>
+    /// CPU and wall milliseconds per call of <paramref name="tick"/>, after <paramref name="ticks"/>/5 warm-up calls.
+    /// Process CPU time advances in scheduler ticks (milliseconds), so cheap cases repeat until they have used at least
+    /// <see cref="MinimumCpu"/>; the codec cases stop after <paramref name="ticks"/>.
+    /// </summary>
+    internal static (double CpuMs, double WallMs) Measure(Func<int> tick, int ticks)
+    {
+        for (int i = 0; i < ticks / 5; i++)
+        {
+            tick();
+        }
+
+        using Process self = Process.GetCurrentProcess();
+        TimeSpan cpuBefore = self.TotalProcessorTime;
+        long wallBefore = Stopwatch.GetTimestamp();
+        long done = 0;
+        TimeSpan cpuUsed;
+        do
+        {
+            for (int i = 0; i < ticks; i++)
+            {
+                tick();
+            }
+
+            done += ticks;
+            self.Refresh();
+            cpuUsed = self.TotalProcessorTime - cpuBefore;
+        }
+        while (cpuUsed < MinimumCpu);
+
+        return (cpuUsed.TotalMilliseconds / done, Stopwatch.GetElapsedTime(wallBefore).TotalMilliseconds / done);
     }
 }

@@ -9,4 +9,9 @@ public enum AudioCodec
     Pcmu = 2,
     /// <summary>G.711 A-law, RTP payload type 8, 8 kHz.</summary>
     Pcma = 3,
+    /// <summary>
+    /// Linear 16-bit PCM, big-endian (RFC 3551 L16), mono at our 48 kHz mix clock: 960 samples = 1920 bytes per
+    /// 20 ms. Used between our own nodes (backplanes), never offered to phones; dynamic payload type.
+    /// </summary>
+    L16 = 4,
 }

@@ -1,4 +1,5 @@
 using ConferenceCluster.Media.Codecs.G711;
+using ConferenceCluster.Media.Codecs.Linear;
 using ConferenceCluster.Media.Codecs.Opus;
 
 namespace ConferenceCluster.Media.Codecs;
@@ -10,6 +11,7 @@ public static class AudioFrameCodecs
     {
         AudioCodec.Opus => new OpusFrameEncoder(profile),
         AudioCodec.Pcmu or AudioCodec.Pcma => new G711FrameEncoder(profile),
+        AudioCodec.L16 => new L16FrameEncoder(profile),
         _ => throw new ArgumentOutOfRangeException(nameof(profile), profile.Codec, "Unknown codec."),
     };
 
@@ -17,6 +19,7 @@ public static class AudioFrameCodecs
     {
         AudioCodec.Opus => new OpusFrameDecoder(),
         AudioCodec.Pcmu or AudioCodec.Pcma => new G711FrameDecoder(codec),
+        AudioCodec.L16 => new L16FrameDecoder(),
         _ => throw new ArgumentOutOfRangeException(nameof(codec), codec, "Unknown codec."),
     };
 }

@@ -46,6 +46,20 @@ public readonly record struct EncoderProfile
     /// <summary>G.711 A-law.</summary>
     public static EncoderProfile Pcma { get; } = new(AudioCodec.Pcma, 0, 0, false, 0, false);
 
+    /// <summary>L16 (linear PCM, 48 kHz mono): has no settings, so one profile.</summary>
+    public static EncoderProfile L16 { get; } = new(AudioCodec.L16, 0, 0, false, 0, false);
+
+    /// <summary>
+    /// Opus for a backplane between nodes: the link carries a pre-mixed aggregate of many voices that is decoded,
+    /// mixed and encoded again at every hop, so it gets a high fixed bitrate (little generation loss), in-band FEC
+    /// (a lost backplane packet silences a whole node for the others) and no DTX (a pause at one node is not
+    /// silence for the aggregate).
+    /// </summary>
+    public static EncoderProfile OpusBackplane { get; } = ForOpus(bitrateBps: BackplaneOpusBitrateBps, complexity: DefaultOpusComplexity, inbandFec: true, packetLossPercent: 1, dtx: false);
+
+    /// <summary>Bitrate of <see cref="OpusBackplane"/>: 96 kbit/s, where 48 kHz mono Opus is transparent for speech mixes.</summary>
+    public const int BackplaneOpusBitrateBps = 96_000;
+
     /// <summary>Opus 48 kHz mono voice with the Janus-like defaults (auto bitrate, complexity 4, no FEC, no DTX).</summary>
     public static EncoderProfile OpusVoice { get; } = ForOpus();
 

@@ -10,7 +10,7 @@ public interface IAudioFrameEncoder : IDisposable
 
     /// <summary>Encodes one 48 kHz frame.</summary>
     /// <param name="mixPcm">The mix (or mix-minus) to send, 48 kHz mono.</param>
-    /// <param name="encodedPayload">Room for the payload; <see cref="AudioFormat.MaxEncodedFrameBytes"/> always suffices.</param>
+    /// <param name="encodedPayload">Room for the payload; <see cref="AudioFormat.MaxPayloadBytes"/> always suffices.</param>
     /// <returns>Payload bytes written.</returns>
     int Encode(ReadOnlySpan<short> mixPcm, Span<byte> encodedPayload);
 }

@@ -33,8 +33,8 @@ public sealed class JitterBufferOptions
     /// </summary>
     public int ShrinkAfterTicks { get; init; } = 25;
 
-    /// <summary>Largest payload a slot holds (default 1275, the largest Opus frame); larger packets are dropped.</summary>
-    public int MaxPayloadBytes { get; init; } = AudioFormat.MaxEncodedFrameBytes;
+    /// <summary>Largest payload a slot holds (default 1920, a 20 ms L16 frame, the largest of our codecs); larger packets are dropped.</summary>
+    public int MaxPayloadBytes { get; init; } = AudioFormat.MaxPayloadBytes;
 
     internal void Validate()
     {

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using ConferenceCluster.Media.Codecs;
 
 namespace ConferenceCluster.Media.Mixing;
@@ -10,14 +11,18 @@ namespace ConferenceCluster.Media.Mixing;
 /// <remarks>
 /// <para>One tick, in order:</para>
 /// <list type="number">
-/// <item>Pick the speaker set: the N loudest voices, with hysteresis (<see cref="SpeakerSelector"/>).</item>
-/// <item>Sum the set's decoded frames into the int32 mix bus (<see cref="MixKernels.Accumulate"/>), then saturate once
-/// into the full-mix PCM (<see cref="MixKernels.SaturateToInt16"/>).</item>
-/// <item>Each speaker-set member gets its own mix-minus, bus − own frame saturated to int16
-/// (<see cref="MixKernels.SubtractAndSaturate"/>), encoded by its own encoder.</item>
-/// <item>Everyone else hears the same full mix: for each codec group (<see cref="EncoderProfile"/>) with at least one
+/// <item>Pick the speaker set among the <see cref="MixRole.Endpoint"/> participants: the N loudest voices, with
+/// hysteresis (<see cref="SpeakerSelector"/>). Backplanes carry the pre-mixed audio of a whole node or location and
+/// are always mixed, outside the selection.</item>
+/// <item>Sum the set's decoded frames and every backplane's into the int32 mix bus (<see cref="MixKernels.Accumulate"/>),
+/// geo backplanes last so that the bus just before them (kept only when there is a geo backplane) is the
+/// split-horizon mix; then saturate once into the full-mix PCM (<see cref="MixKernels.SaturateToInt16"/>).</item>
+/// <item>Each speaker-set member and each local backplane gets its own mix-minus, bus − own frame saturated to int16
+/// (<see cref="MixKernels.SubtractAndSaturate"/>), encoded by its own encoder. Each geo backplane gets the split-horizon
+/// mix (everything but the geo inputs, see docs/decisions.md), encoded by its own encoder.</item>
+/// <item>Every other endpoint hears the same full mix: for each codec group (<see cref="EncoderProfile"/>) with at least one
 /// such listener, the full mix is encoded <b>once</b> and that one <see cref="MixOutput"/> is handed to all of them
-/// (Asterisk ConfBridge's shared translator). Encodes per tick = speakers + codec groups, not participants.</item>
+/// (Asterisk ConfBridge's shared translator). Encodes per tick = speakers + backplanes + codec groups, not participants.</item>
 /// </list>
 /// <para>
 /// A member keeps its own encoder for as long as it is in the set, even on a tick where it sent no frame (its
@@ -36,14 +41,25 @@ public sealed class ConferenceMixer : IDisposable
     private readonly ConferenceMixerOptions _options;
     private readonly SpeakerSelector _speakers;
 
-    /// <summary>int32 sum of the speaker set's frames: exact, saturated only on the way out.</summary>
+    /// <summary>int32 sum of every mixed input: exact, saturated only on the way out.</summary>
     private readonly int[] _mixBus;
+
+    /// <summary>The bus before the geo backplanes' inputs were added: what a geo backplane hears.</summary>
+    private readonly int[] _splitHorizonBus;
 
     /// <summary>The saturated full mix, shared by every codec group's output.</summary>
     private readonly short[] _fullMixPcm;
 
-    /// <summary>Participants in join order (the tie-break order of speaker selection).</summary>
+    /// <summary>Participants in join order (the order of <see cref="MixTickResult.ListenerOutputs"/>).</summary>
     private readonly List<MixParticipant> _participants = [];
+
+    /// <summary>Endpoints in join order (the tie-break order of speaker selection).</summary>
+    private readonly List<MixParticipant> _endpoints = [];
+
+    /// <summary>Local backplanes, then geo backplanes, each in join order: the order their inputs are summed.</summary>
+    private readonly List<MixParticipant> _localBackplanes = [];
+    private readonly List<MixParticipant> _geoBackplanes = [];
+
     private readonly Dictionary<MixerParticipantId, MixParticipant> _participantsById = [];
     private readonly List<CodecGroup> _codecGroups = [];
     private readonly Dictionary<EncoderProfile, CodecGroup> _codecGroupsByProfile = [];
@@ -58,6 +74,7 @@ public sealed class ConferenceMixer : IDisposable
         _options.Validate();
         _speakers = new SpeakerSelector(_options);
         _mixBus = new int[_options.FrameSamples];
+        _splitHorizonBus = new int[_options.FrameSamples];
         _fullMixPcm = new short[_options.FrameSamples];
         _speakerSetIds = new MixerParticipantId[_options.MaxMixedSpeakers];
     }
@@ -66,18 +83,23 @@ public sealed class ConferenceMixer : IDisposable
 
     public int ParticipantCount => _participants.Count;
 
+    /// <summary>Backplane participants (local and geo) among <see cref="ParticipantCount"/>.</summary>
+    public int BackplaneCount => _localBackplanes.Count + _geoBackplanes.Count;
+
     /// <summary>Ticks mixed so far.</summary>
     public long TickCount { get; private set; }
 
-    /// <summary>Distinct codec settings among the participants (the number of shared full-mix encoders).</summary>
+    /// <summary>Distinct codec settings among the endpoint participants (the number of shared full-mix encoders).</summary>
     public int CodecGroupCount => _codecGroups.Count;
 
     /// <summary>
     /// Adds a participant that will listen with <paramref name="profile"/> (and may speak). Creates its encoder and
-    /// buffers now, and its codec group's encoder if it is the first with that profile.
+    /// buffers now, and, for an endpoint, its codec group's encoder if it is the first with that profile. A backplane
+    /// is in no codec group: it always gets its own output.
     /// </summary>
     /// <exception cref="ArgumentException">The id is already in this mixer, or the profile is <c>default</c>.</exception>
-    public void AddParticipant(MixerParticipantId id, EncoderProfile profile)
+    /// <exception cref="ArgumentOutOfRangeException">The role is not a <see cref="MixRole"/>.</exception>
+    public void AddParticipant(MixerParticipantId id, EncoderProfile profile, MixRole role = MixRole.Endpoint)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_participantsById.ContainsKey(id))
@@ -87,11 +109,17 @@ public sealed class ConferenceMixer : IDisposable
 
         if (!Enum.IsDefined(profile.Codec))
         {
-            throw new ArgumentException("The encoder profile names no codec; build it with EncoderProfile.ForOpus, Pcmu or Pcma.", nameof(profile));
+            throw new ArgumentException("The encoder profile names no codec; build it with EncoderProfile.ForOpus, Pcmu, Pcma or L16.", nameof(profile));
         }
 
-        bool newGroup = !_codecGroupsByProfile.TryGetValue(profile, out CodecGroup? group);
-        if (group is null)
+        if (!Enum.IsDefined(role))
+        {
+            throw new ArgumentOutOfRangeException(nameof(role), role, "Unknown mix role.");
+        }
+
+        CodecGroup? group = null;
+        bool newGroup = role == MixRole.Endpoint && !_codecGroupsByProfile.TryGetValue(profile, out group);
+        if (newGroup)
         {
             group = new CodecGroup(profile, _options.EncoderFactory(profile), _fullMixPcm);
         }
@@ -99,13 +127,13 @@ public sealed class ConferenceMixer : IDisposable
         MixParticipant participant;
         try
         {
-            participant = new MixParticipant(id, group, _options.EncoderFactory(profile), _options.FrameSamples);
+            participant = new MixParticipant(id, role, profile, group, _options.EncoderFactory(profile), _options.FrameSamples);
         }
         catch
         {
             if (newGroup)
             {
-                group.Dispose();
+                group!.Dispose();
             }
 
             throw;
@@ -113,12 +141,17 @@ public sealed class ConferenceMixer : IDisposable
 
         if (newGroup)
         {
-            _codecGroups.Add(group);
-            _codecGroupsByProfile.Add(profile, group);
+            _codecGroups.Add(group!);
+            _codecGroupsByProfile.Add(profile, group!);
         }
 
-        group.MemberCount++;
+        if (group is not null)
+        {
+            group.MemberCount++;
+        }
+
         _participants.Add(participant);
+        ListOf(role).Add(participant);
         _participantsById.Add(id, participant);
         if (_listenerOutputs.Length < _participants.Count)
         {
@@ -138,10 +171,10 @@ public sealed class ConferenceMixer : IDisposable
 
         _speakers.Remove(participant);
         _participants.Remove(participant);
+        ListOf(participant.Role).Remove(participant);
         participant.Dispose();
 
-        CodecGroup group = participant.Group;
-        if (--group.MemberCount == 0)
+        if (participant.Group is { } group && --group.MemberCount == 0)
         {
             _codecGroups.Remove(group);
             _codecGroupsByProfile.Remove(group.Profile);
@@ -153,7 +186,7 @@ public sealed class ConferenceMixer : IDisposable
 
     public bool Contains(MixerParticipantId id) => _participantsById.ContainsKey(id);
 
-    /// <summary>Whether the participant is in the speaker set chosen on the last tick.</summary>
+    /// <summary>Whether the participant is in the speaker set chosen on the last tick (never true for a backplane).</summary>
     public bool IsInSpeakerSet(MixerParticipantId id) => _participantsById.TryGetValue(id, out MixParticipant? participant) && participant.InSpeakerSet;
 
     /// <summary>
@@ -183,7 +216,12 @@ public sealed class ConferenceMixer : IDisposable
         }
 
         decodedFrame.CopyTo(participant.DecodedFrame);
-        participant.FrameLevel = MixKernels.SumOfSquares(decodedFrame) / (decodedFrame.Length * FullScaleSquare);
+        if (participant.Role == MixRole.Endpoint)
+        {
+            // Only endpoints compete for the speaker set, so only they need a level.
+            participant.FrameLevel = MixKernels.SumOfSquares(decodedFrame) / (decodedFrame.Length * FullScaleSquare);
+        }
+
         participant.HasFrame = true;
     }
 
@@ -195,19 +233,17 @@ public sealed class ConferenceMixer : IDisposable
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         long tick = ++TickCount;
-        _speakers.Select(_participants);
+        _speakers.Select(_endpoints);
         ReadOnlySpan<MixParticipant> speakerSet = _speakers.Members;
 
         Span<int> mixBus = _mixBus;
         mixBus.Clear();
-        int mixedVoices = 0;
-        foreach (MixParticipant speaker in speakerSet)
+        int mixedVoices = AccumulateFramesOf(speakerSet, mixBus) + AccumulateFramesOf(CollectionsMarshal.AsSpan(_localBackplanes), mixBus);
+        int splitHorizonVoices = mixedVoices;
+        if (_geoBackplanes.Count > 0)
         {
-            if (speaker.HasFrame)
-            {
-                MixKernels.Accumulate(mixBus, speaker.DecodedFrame);
-                mixedVoices++;
-            }
+            mixBus.CopyTo(_splitHorizonBus);
+            mixedVoices += AccumulateFramesOf(CollectionsMarshal.AsSpan(_geoBackplanes), mixBus);
         }
 
         MixKernels.SaturateToInt16(mixBus, _fullMixPcm);
@@ -215,20 +251,32 @@ public sealed class ConferenceMixer : IDisposable
         int encodeCount = 0;
         for (int i = 0; i < speakerSet.Length; i++)
         {
-            MixParticipant speaker = speakerSet[i];
-            _speakerSetIds[i] = speaker.Id;
-            if (speaker.HasFrame)
-            {
-                MixKernels.SubtractAndSaturate(mixBus, speaker.DecodedFrame, speaker.MixMinusPcm);
-                speaker.MixMinusOutput.Encode(speaker.OwnEncoder, speaker.MixMinusPcm, tick, mixedVoices - 1);
-            }
-            else
-            {
-                _fullMixPcm.CopyTo(speaker.MixMinusPcm);
-                speaker.MixMinusOutput.Encode(speaker.OwnEncoder, speaker.MixMinusPcm, tick, mixedVoices);
-            }
-
+            _speakerSetIds[i] = speakerSet[i].Id;
+            EncodeMixMinus(speakerSet[i], tick, mixedVoices);
             encodeCount++;
+        }
+
+        foreach (MixParticipant backplane in _localBackplanes)
+        {
+            EncodeMixMinus(backplane, tick, mixedVoices);
+            encodeCount++;
+        }
+
+        if (_geoBackplanes.Count > 0)
+        {
+            // Every geo backplane hears the same split-horizon PCM; each still has its own encoder (one stream per link).
+            short[] splitHorizonPcm = _geoBackplanes[0].MixMinusPcm;
+            MixKernels.SaturateToInt16(_splitHorizonBus, splitHorizonPcm);
+            foreach (MixParticipant backplane in _geoBackplanes)
+            {
+                if (backplane.MixMinusPcm != splitHorizonPcm)
+                {
+                    splitHorizonPcm.CopyTo(backplane.MixMinusPcm);
+                }
+
+                backplane.MixMinusOutput.Encode(backplane.OwnEncoder, backplane.MixMinusPcm, tick, splitHorizonVoices);
+                encodeCount++;
+            }
         }
 
         foreach (CodecGroup group in _codecGroups)
@@ -240,14 +288,14 @@ public sealed class ConferenceMixer : IDisposable
         for (int i = 0; i < _participants.Count; i++)
         {
             MixParticipant participant = _participants[i];
-            if (participant.InSpeakerSet)
+            if (participant.Group is { } group && !participant.InSpeakerSet)
             {
-                listenerOutputs[i] = new ListenerOutput(participant.Id, participant.MixMinusOutput);
+                group.SharedListenersThisTick++;
+                listenerOutputs[i] = new ListenerOutput(participant.Id, group.FullMixOutput);
             }
             else
             {
-                participant.Group.SharedListenersThisTick++;
-                listenerOutputs[i] = new ListenerOutput(participant.Id, participant.Group.FullMixOutput);
+                listenerOutputs[i] = new ListenerOutput(participant.Id, participant.MixMinusOutput);
             }
 
             participant.HasFrame = false;
@@ -285,9 +333,51 @@ public sealed class ConferenceMixer : IDisposable
         }
 
         _participants.Clear();
+        _endpoints.Clear();
+        _localBackplanes.Clear();
+        _geoBackplanes.Clear();
         _participantsById.Clear();
         _codecGroups.Clear();
         _codecGroupsByProfile.Clear();
+    }
+
+    private List<MixParticipant> ListOf(MixRole role) => role switch
+    {
+        MixRole.LocalBackplane => _localBackplanes,
+        MixRole.GeoBackplane => _geoBackplanes,
+        _ => _endpoints,
+    };
+
+    /// <summary>Adds the frame of each of <paramref name="inputs"/> that sent one to the bus.</summary>
+    /// <returns>The number of frames added.</returns>
+    private static int AccumulateFramesOf(ReadOnlySpan<MixParticipant> inputs, Span<int> mixBus)
+    {
+        int added = 0;
+        foreach (MixParticipant input in inputs)
+        {
+            if (input.HasFrame)
+            {
+                MixKernels.Accumulate(mixBus, input.DecodedFrame);
+                added++;
+            }
+        }
+
+        return added;
+    }
+
+    /// <summary>Encodes the bus minus the participant's own frame (the full mix if it sent none) with its own encoder.</summary>
+    private void EncodeMixMinus(MixParticipant participant, long tick, int mixedVoices)
+    {
+        if (participant.HasFrame)
+        {
+            MixKernels.SubtractAndSaturate(_mixBus, participant.DecodedFrame, participant.MixMinusPcm);
+            participant.MixMinusOutput.Encode(participant.OwnEncoder, participant.MixMinusPcm, tick, mixedVoices - 1);
+        }
+        else
+        {
+            _fullMixPcm.CopyTo(participant.MixMinusPcm);
+            participant.MixMinusOutput.Encode(participant.OwnEncoder, participant.MixMinusPcm, tick, mixedVoices);
+        }
     }
 
     /// <summary>32768²: the mean square of a full-scale square wave, the 0 dBFS reference of levels.</summary>

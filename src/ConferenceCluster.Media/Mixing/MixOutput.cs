@@ -7,8 +7,13 @@ public enum MixOutputKind
 {
     /// <summary>Every mixed voice: shared by all listeners of one codec group who are not in the speaker set.</summary>
     FullMix,
-    /// <summary>Every mixed voice except one speaker's own: that speaker's private output.</summary>
+    /// <summary>Every mixed voice except one speaker's own: that speaker's private output (also a local backplane's).</summary>
     MixMinus,
+    /// <summary>
+    /// A geo backplane's output: every mixed voice except all that came in over geo backplanes, so a voice crosses at
+    /// most one geo link (see <see cref="MixRole.GeoBackplane"/>).
+    /// </summary>
+    SplitHorizon,
 }
 
 /// <summary>
@@ -19,7 +24,7 @@ public enum MixOutputKind
 /// </summary>
 public sealed class MixOutput
 {
-    private readonly byte[] _encodedPayload = new byte[AudioFormat.MaxEncodedFrameBytes];
+    private readonly byte[] _encodedPayload = new byte[AudioFormat.MaxPayloadBytes];
     private readonly short[] _mixPcm;
     private int _encodedLength;
 
@@ -36,16 +41,16 @@ public sealed class MixOutput
     /// <summary>The codec settings the payload was encoded with.</summary>
     public EncoderProfile Profile { get; }
 
-    /// <summary>For <see cref="MixOutputKind.MixMinus"/>: the speaker whose own voice is left out (and who receives it).</summary>
+    /// <summary>For <see cref="MixOutputKind.MixMinus"/> and <see cref="MixOutputKind.SplitHorizon"/>: the one listener who receives it (whose own input is left out).</summary>
     public MixerParticipantId? MixMinusOf { get; }
 
     /// <summary>The tick (<see cref="ConferenceMixer.TickCount"/>) this output was last produced in.</summary>
     public long Tick { get; private set; }
 
-    /// <summary>Voices summed into this output on its tick (the speaker's own excluded for a mix-minus).</summary>
+    /// <summary>Inputs summed into this output on its tick (the listener's own excluded for a mix-minus, every geo input for a split horizon); a backplane input counts as one.</summary>
     public int VoiceCount { get; private set; }
 
-    /// <summary>The encoded payload (an RTP payload: Opus packet or G.711 bytes).</summary>
+    /// <summary>The encoded payload (an RTP payload: Opus packet, G.711 or L16 bytes).</summary>
     public ReadOnlySpan<byte> EncodedPayload => _encodedPayload.AsSpan(0, _encodedLength);
 
     /// <summary>The same payload as memory, for asynchronous sends; valid until the next tick.</summary>

@@ -5,26 +5,30 @@ namespace ConferenceCluster.Media.Mixing;
 /// <summary>
 /// Everything the mixer keeps for one participant, allocated once at join so that a tick allocates nothing: the
 /// decoded frame of this tick, its level, speaker-set membership, and the participant's own encoder, mix-minus
-/// PCM and payload (used while it is in the speaker set).
+/// PCM and payload (used while it is in the speaker set, and on every tick by a backplane).
 /// </summary>
 internal sealed class MixParticipant : IDisposable
 {
-    internal MixParticipant(MixerParticipantId id, CodecGroup group, IAudioFrameEncoder ownEncoder, int frameSamples)
+    internal MixParticipant(MixerParticipantId id, MixRole role, EncoderProfile profile, CodecGroup? group, IAudioFrameEncoder ownEncoder, int frameSamples)
     {
         Id = id;
+        Role = role;
         Group = group;
         OwnEncoder = ownEncoder;
         DecodedFrame = new short[frameSamples];
         MixMinusPcm = new short[frameSamples];
-        MixMinusOutput = new MixOutput(MixOutputKind.MixMinus, group.Profile, id, MixMinusPcm);
+        MixOutputKind ownKind = role == MixRole.GeoBackplane ? MixOutputKind.SplitHorizon : MixOutputKind.MixMinus;
+        MixMinusOutput = new MixOutput(ownKind, profile, id, MixMinusPcm);
     }
 
     public MixerParticipantId Id { get; }
 
-    /// <summary>The codec group this participant listens in when it is not a speaker.</summary>
-    public CodecGroup Group { get; }
+    public MixRole Role { get; }
 
-    /// <summary>Encodes this participant's mix-minus while it is in the speaker set.</summary>
+    /// <summary>The codec group an endpoint listens in when it is not a speaker; null for a backplane, which never shares.</summary>
+    public CodecGroup? Group { get; }
+
+    /// <summary>Encodes this participant's own output: an endpoint's mix-minus while it is a speaker, a backplane's always.</summary>
     public IAudioFrameEncoder OwnEncoder { get; }
 
     /// <summary>The 48 kHz frame submitted this tick (valid while <see cref="HasFrame"/>).</summary>
@@ -44,7 +48,7 @@ internal sealed class MixParticipant : IDisposable
     /// <summary>Ticks since this participant entered the speaker set.</summary>
     public int TicksInSpeakerSet { get; set; }
 
-    /// <summary>Everyone-but-me, computed while in the speaker set.</summary>
+    /// <summary>Everyone-but-me (for a geo backplane, everything but the geo inputs), computed when this participant gets its own output.</summary>
     public short[] MixMinusPcm { get; }
 
     public MixOutput MixMinusOutput { get; }

@@ -21,10 +21,10 @@ public sealed class RtpSendState
         NextTimestamp = RandomUInt32();
     }
 
-    /// <summary>The RTP clock and 20 ms frame size of a codec: Opus 48000/960 (RFC 7587 §4.1), G.711 8000/160.</summary>
+    /// <summary>The RTP clock and 20 ms frame size of a codec: Opus 48000/960 (RFC 7587 §4.1), L16 at our 48000/960, G.711 8000/160.</summary>
     public static RtpSendState ForCodec(AudioCodec codec, uint? ssrc = null) => codec switch
     {
-        AudioCodec.Opus => new RtpSendState(AudioFormat.MixSampleRate, AudioFormat.MixFrameSamples, ssrc),
+        AudioCodec.Opus or AudioCodec.L16 => new RtpSendState(AudioFormat.MixSampleRate, AudioFormat.MixFrameSamples, ssrc),
         AudioCodec.Pcmu or AudioCodec.Pcma => new RtpSendState(AudioFormat.NarrowbandSampleRate, AudioFormat.NarrowbandFrameSamples, ssrc),
         _ => throw new ArgumentOutOfRangeException(nameof(codec), codec, "Unknown codec."),
     };

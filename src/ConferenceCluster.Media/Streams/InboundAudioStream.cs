@@ -74,14 +74,14 @@ public sealed class InboundAudioStream : IDisposable
         _decoder = AudioFrameCodecs.CreateDecoder(codec);
         _opusDecoder = _decoder as OpusFrameDecoder;
         _g711Decoder = _decoder as G711FrameDecoder;
-        _lastPayload = _opusDecoder is null ? new byte[AudioFormat.MaxEncodedFrameBytes] : null;
+        _lastPayload = _g711Decoder is not null ? new byte[AudioFormat.MaxEncodedFrameBytes] : null;
         if (_g711Decoder is not null)
         {
             _partialFrame = new byte[AudioFormat.NarrowbandFrameSamples];
             _g711Silence = codec == AudioCodec.Pcma ? (byte)0xD5 : (byte)0xFF;
         }
         _jitterBuffer = new JitterBuffer(jitterBufferOptions);
-        int clockRate = codec == AudioCodec.Opus ? AudioFormat.MixSampleRate : AudioFormat.NarrowbandSampleRate;
+        int clockRate = codec is AudioCodec.Opus or AudioCodec.L16 ? AudioFormat.MixSampleRate : AudioFormat.NarrowbandSampleRate;
         _statistics = new RtpReceiveStatistics(clockRate);
         _timestampUnitsPerStopwatchTick = clockRate / (double)Stopwatch.Frequency;
         _samplesPerFrame = clockRate / 1000 * AudioFormat.FrameMilliseconds;

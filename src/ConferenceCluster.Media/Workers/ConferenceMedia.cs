@@ -55,7 +55,7 @@ public sealed class ConferenceMedia : IAsyncDisposable
         endpoint.Validate();
         ObjectDisposedException.ThrowIf(_closed, this);
         MediaOptions options = _engine.Options;
-        RtpTransport transport = RtpTransport.Bind(options.BindAddress, _engine.PortAllocator, endpoint.SymmetricRtp ?? options.SymmetricRtp, options.SocketBufferBytes);
+        RtpTransport transport = RtpTransport.Bind(options.BindAddress, _engine.PortAllocator, endpoint.ResolveSymmetricRtp(options), options.SocketBufferBytes);
         MediaParticipant? participant = null;
         try
         {
@@ -64,7 +64,7 @@ public sealed class ConferenceMedia : IAsyncDisposable
             await Worker.InvokeAsync(() =>
             {
                 ObjectDisposedException.ThrowIf(_closed, this);
-                _mixer.AddParticipant(id, participant.Profile);
+                _mixer.AddParticipant(id, participant.Profile, participant.Role);
                 _participants.Add(participant);
                 _participantsById.Add(id, participant);
                 Interlocked.Increment(ref _participantCount);

@@ -1,5 +1,6 @@
 using System.Net;
 using ConferenceCluster.Media.Codecs;
+using ConferenceCluster.Media.Mixing;
 using ConferenceCluster.Media.Rtp;
 
 namespace ConferenceCluster.Media.Workers;
@@ -17,6 +18,14 @@ public sealed class MediaEndpointOptions
 
     /// <summary>The telephone-event clock rate from its rtpmap (8000, or 48000 next to Opus).</summary>
     public int TelephoneEventClockRate { get; init; } = 8000;
+
+    /// <summary>
+    /// What this leg is: a call (<see cref="MixRole.Endpoint"/>, the default) or a backplane to another node. A
+    /// backplane is always mixed, never latches to a packet's source (its remote is set explicitly, here or later
+    /// with <see cref="MediaParticipant.SetRemoteAsync"/>; nothing is sent until then) and ignores
+    /// <see cref="SymmetricRtp"/>. <see cref="BackplaneCodecs.For"/> builds a backplane's options.
+    /// </summary>
+    public MixRole Role { get; init; } = MixRole.Endpoint;
 
     /// <summary>The remote RTP address from the SDP (c= and m= lines); null to learn it from the first packet.</summary>
     public IPEndPoint? RemoteRtp { get; init; }
@@ -41,11 +50,20 @@ public sealed class MediaEndpointOptions
         AudioCodec.Opus => Codecs.EncoderProfile.OpusVoice,
         AudioCodec.Pcmu => Codecs.EncoderProfile.Pcmu,
         AudioCodec.Pcma => Codecs.EncoderProfile.Pcma,
+        AudioCodec.L16 => Codecs.EncoderProfile.L16,
         _ => throw new ArgumentOutOfRangeException(nameof(Codec), Codec, "Unknown codec."),
     };
 
+    /// <summary>Symmetric RTP (latching to the first source) only for calls: a backplane's remote is always explicit.</summary>
+    internal bool ResolveSymmetricRtp(MediaOptions options) => Role == MixRole.Endpoint && (SymmetricRtp ?? options.SymmetricRtp);
+
     internal void Validate()
     {
+        if (!Enum.IsDefined(Role))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Role), Role, "Unknown mix role.");
+        }
+
         if (!Enum.IsDefined(Codec))
         {
             throw new ArgumentOutOfRangeException(nameof(Codec), Codec, "Unknown codec.");

@@ -23,8 +23,16 @@ public sealed class MediaOptions
     /// <summary>SO_RCVBUF/SO_SNDBUF of each socket in bytes; 0 keeps the OS default.</summary>
     public int SocketBufferBytes { get; init; }
 
-    /// <summary>Every incoming stream's jitter buffer.</summary>
+    /// <summary>Every incoming stream's jitter buffer (backplanes too, unless <see cref="BackplaneJitterBuffer"/> is set).</summary>
     public JitterBufferOptions JitterBuffer { get; init; } = new();
+
+    /// <summary>
+    /// The jitter buffer of incoming backplane streams (from this conference's other nodes); null (default) for
+    /// <see cref="JitterBuffer"/>. Every backplane hop a voice crosses adds this buffer's delay (about two frames
+    /// with the defaults: docs/benchmarks.md, "Backplane hops"), so a site with a quiet network between its nodes
+    /// may set a smaller minimum here.
+    /// </summary>
+    public JitterBufferOptions? BackplaneJitterBuffer { get; init; }
 
     /// <summary>Mixer settings of conferences created without their own.</summary>
     public ConferenceMixerOptions Mixer { get; init; } = new();
@@ -62,6 +70,7 @@ public sealed class MediaOptions
         ArgumentOutOfRangeException.ThrowIfNegative(SocketBufferBytes);
         ArgumentNullException.ThrowIfNull(JitterBuffer);
         JitterBuffer.Validate();
+        BackplaneJitterBuffer?.Validate();
         ArgumentNullException.ThrowIfNull(Mixer);
         Mixer.Validate();
         if (RtcpInterval <= TimeSpan.Zero)

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using ConferenceCluster.Media.Codecs;
+using ConferenceCluster.Media.Jitter;
 using ConferenceCluster.Media.Mixing;
 using ConferenceCluster.Media.Rtcp;
 using ConferenceCluster.Media.Rtp;
@@ -20,7 +21,7 @@ public sealed class MediaParticipant
 
     private readonly ConferenceMedia _conference;
     private readonly Action<MediaParticipant, DtmfDigit>? _dtmfReceived;
-    private readonly byte[] _sendBuffer = new byte[RtpHeader.FixedLength + AudioFormat.MaxEncodedFrameBytes];
+    private readonly byte[] _sendBuffer = new byte[RtpHeader.FixedLength + AudioFormat.MaxPayloadBytes];
     private readonly byte[] _rtcpBuffer = new byte[MaxRtcpBytes];
     private readonly byte[] _cname;
     private readonly RtcpReportBlock[] _reportBlock = new RtcpReportBlock[1];
@@ -44,10 +45,12 @@ public sealed class MediaParticipant
         Codec = endpoint.Codec;
         PayloadType = endpoint.PayloadType;
         Profile = endpoint.ResolveProfile();
+        Role = endpoint.Role;
         Transport = transport;
         _dtmfReceived = endpoint.DtmfReceived;
         _cname = System.Text.Encoding.UTF8.GetBytes(options.Cname);
-        Inbound = new InboundAudioStream(endpoint.Codec, endpoint.PayloadType, endpoint.TelephoneEventPayloadType, endpoint.TelephoneEventClockRate, options.JitterBuffer);
+        JitterBufferOptions jitterBuffer = endpoint.Role == MixRole.Endpoint ? options.JitterBuffer : options.BackplaneJitterBuffer ?? options.JitterBuffer;
+        Inbound = new InboundAudioStream(endpoint.Codec, endpoint.PayloadType, endpoint.TelephoneEventPayloadType, endpoint.TelephoneEventClockRate, jitterBuffer);
         Outbound = RtpSendState.ForCodec(endpoint.Codec);
         if (endpoint.RemoteRtp is not null)
         {
@@ -63,6 +66,9 @@ public sealed class MediaParticipant
     public byte PayloadType { get; }
 
     public EncoderProfile Profile { get; }
+
+    /// <summary>A call leg, or a backplane to another node (always mixed; see <see cref="MixRole"/>).</summary>
+    public MixRole Role { get; }
 
     public ConferenceMedia Conference => _conference;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using ConferenceCluster.Media.Codecs;
-using ConferenceCluster.Media.Codecs.G711;
 using ConferenceCluster.Media.Rtp;
 using ConferenceCluster.Media.Tests.Streams;
 using ConferenceCluster.Media.Tests.Support;
@@ -26,7 +25,7 @@ public class ConferenceMediaEndToEndTests
     {
         var digits = new List<DtmfDigit>();
         var digitSeen = new TaskCompletionSource();
-        (double[][] levels, MediaParticipantStatistics[] stats, long steadyStateAllocation, long steadyStateTicks) = await RunConference(
+        (double[][] levels, MediaParticipantStatistics[] stats, WorkerAllocationWindow steadyState) = await RunConference(
             [AudioCodec.Opus, AudioCodec.Opus, AudioCodec.Opus], portBase: 44000,
             onDtmf: digit => { lock (digits) { digits.Add(digit); } digitSeen.TrySetResult(); });
 
@@ -35,10 +34,8 @@ public class ConferenceMediaEndToEndTests
         Assert.All(stats, s => Assert.InRange(s.PacketsSent, 50, 1000));
         Assert.Equal(0, stats[0].PacketsLost); // the key press's packets share the sequence space and are not loss
         Assert.Equal(1, stats[0].DtmfDigits);
-        // Receive, jitter buffers, decode, mix, encode, send: nothing per packet or per tick. The smallest object is
-        // 24 bytes, so anything per tick would reach 24 × ticks; a one-off runtime allocation (tiering) stays below.
-        Assert.InRange(steadyStateTicks, 10, 1000);
-        Assert.True(steadyStateAllocation < 24 * steadyStateTicks, $"the worker allocated {steadyStateAllocation} bytes in {steadyStateTicks} ticks");
+        // Receive, jitter buffers, decode, mix, encode, send: nothing per packet or per tick.
+        steadyState.AssertNothingAllocatedPerTick();
 
         await digitSeen.Task.WaitAsync(TimeSpan.FromSeconds(5));
         lock (digits)
@@ -50,7 +47,7 @@ public class ConferenceMediaEndToEndTests
     [Fact]
     public async Task A_pcmu_participant_hears_the_opus_ones_and_they_hear_it()
     {
-        (double[][] levels, _, _, _) = await RunConference([AudioCodec.Opus, AudioCodec.Opus, AudioCodec.Pcmu], portBase: 44200, onDtmf: null);
+        (double[][] levels, _, _) = await RunConference([AudioCodec.Opus, AudioCodec.Opus, AudioCodec.Pcmu], portBase: 44200, onDtmf: null);
         AssertMixMinus(levels);
     }
 
@@ -58,7 +55,7 @@ public class ConferenceMediaEndToEndTests
     [Fact]
     public async Task A_muted_participant_hears_the_others_and_nobody_hears_it()
     {
-        (double[][] levels, _, _, _) = await RunConference([AudioCodec.Opus, AudioCodec.Opus, AudioCodec.Opus], portBase: 44400, onDtmf: null, mutedIndex: 2);
+        (double[][] levels, _, _) = await RunConference([AudioCodec.Opus, AudioCodec.Opus, AudioCodec.Opus], portBase: 44400, onDtmf: null, mutedIndex: 2);
         for (int listener = 0; listener < Tones.Length; listener++)
         {
             for (int talker = 0; talker < Tones.Length; talker++)
@@ -93,8 +90,8 @@ public class ConferenceMediaEndToEndTests
     }
 
     /// <returns>levels[listener][talker]: the amplitude of each talker's tone in what the listener received.</returns>
-    /// <returns>Also the bytes the worker allocated between 0.4 s and 1.1 s into the talk (steady state, before the key press).</returns>
-    private static async Task<(double[][] Levels, MediaParticipantStatistics[] Stats, long SteadyStateAllocation, long SteadyStateTicks)> RunConference(AudioCodec[] codecs, int portBase, Action<DtmfDigit>? onDtmf, int? mutedIndex = null)
+    /// <returns>Also what the worker allocated between 0.4 s and 1.1 s into the talk (steady state, before the key press).</returns>
+    private static async Task<(double[][] Levels, MediaParticipantStatistics[] Stats, WorkerAllocationWindow SteadyState)> RunConference(AudioCodec[] codecs, int portBase, Action<DtmfDigit>? onDtmf, int? mutedIndex = null)
     {
         await using var engine = new MediaEngine(new MediaOptions
         {
@@ -112,7 +109,7 @@ public class ConferenceMediaEndToEndTests
             {
                 bool opus = codecs[i] == AudioCodec.Opus;
                 endpoints[i] = new RtpTestEndpoint(opus ? OpusPt : (byte)0, opus ? 960 : 160);
-                payloads[i] = opus ? InboundAudioStreamTests.EncodeOpusTone(50, Tones[i], fec: false, amplitude: 6000) : EncodePcmuTone(50, Tones[i]);
+                payloads[i] = opus ? InboundAudioStreamTests.EncodeOpusTone(50, Tones[i], fec: false, amplitude: 6000) : TonePhones.EncodePcmuTone(50, Tones[i]);
                 participants[i] = await conference.AddParticipantAsync(new MediaEndpointOptions
                 {
                     Codec = codecs[i],
@@ -129,53 +126,24 @@ public class ConferenceMediaEndToEndTests
                 await participants[muted].SetMutedAsync(true);
             }
 
-            // 2 s of tones on an absolute 20 ms schedule, then 300 ms to collect the tail. A dedicated thread, not
-            // the thread pool: other test classes run in parallel and would delay pool continuations.
-            const int frames = 100;
-            long allocatedAtStart = 0, allocatedAtEnd = 0, ticksAtStart = 0, ticksAtEnd = 0;
-            var sender = new Thread(() =>
+            // 2 s of tones, then 300 ms to collect the tail; the allocation window is steady state, before the key press.
+            var allocation = new WorkerAllocationWindow(conference.Worker, startFrame: 20, endFrame: 55);
+            TonePhones.Run(endpoints, payloads, frames: 100, tailFrames: 15, onFrame: frame =>
             {
-                long start = Stopwatch.GetTimestamp();
-                for (int frame = 0; frame < frames; frame++)
+                allocation.OnFrame(frame);
+                if (frame == 61 && onDtmf is not null)
                 {
-                    if (frame is 20 or 55)
-                    {
-                        MediaWorkerStatistics worker = conference.Worker.GetStatistics();
-                        (allocatedAtStart, ticksAtStart) = frame == 20 ? (worker.AllocatedBytes, worker.Ticks) : (allocatedAtStart, ticksAtStart);
-                        (allocatedAtEnd, ticksAtEnd) = frame == 55 ? (worker.AllocatedBytes, worker.Ticks) : (allocatedAtEnd, ticksAtEnd);
-                    }
-
-                    for (int i = 0; i < endpoints.Length; i++)
-                    {
-                        endpoints[i].SendFrame(payloads[i][frame % payloads[i].Length]);
-                        endpoints[i].DrainReceived();
-                    }
-
-                    if (frame == 60 && onDtmf is not null)
-                    {
-                        endpoints[0].SendDtmf(TelephoneEventPt, 5, 8000);
-                    }
-
-                    SleepUntil(start, frame + 1);
+                    endpoints[0].SendDtmf(TelephoneEventPt, 5, 8000);
                 }
-
-                SleepUntil(start, frames + 15);
-                foreach (RtpTestEndpoint endpoint in endpoints)
-                {
-                    endpoint.DrainReceived();
-                }
-            })
-            { Name = "e2e-phones", Priority = ThreadPriority.Highest };
-            sender.Start();
-            Assert.True(sender.Join(TimeSpan.FromSeconds(30)), "the phones' thread did not finish");
+            });
 
             var stats = participants.Select(p => p.GetStatistics()).ToArray();
             var levels = new double[codecs.Length][];
             for (int listener = 0; listener < codecs.Length; listener++)
             {
                 Assert.Equal([endpoints[listener].PayloadType], endpoints[listener].ReceivedPayloadTypes);
-                (short[] pcm, int rate) = Decode(codecs[listener], endpoints[listener].Received.Values);
-                levels[listener] = Tones.Select(f => MedianFrameAmplitude(pcm, rate, f)).ToArray();
+                (short[] pcm, int rate) = TonePhones.Decode(codecs[listener], endpoints[listener].Received.Values);
+                levels[listener] = Tones.Select(f => TonePhones.MedianFrameAmplitude(pcm, rate, f)).ToArray();
             }
 
             if (Environment.GetEnvironmentVariable("E2E_DIAG") is not null)
@@ -186,7 +154,7 @@ public class ConferenceMediaEndToEndTests
                 Console.WriteLine("E2E received: " + string.Join(",", endpoints.Select(e => e.Received.Count + ":" + (e.Received.Keys.Last() - e.Received.Keys.First() + 1))));
             }
 
-            return (levels, stats, allocatedAtEnd - allocatedAtStart, ticksAtEnd - ticksAtStart);
+            return (levels, stats, allocation);
         }
         finally
         {
@@ -196,73 +164,5 @@ public class ConferenceMediaEndToEndTests
                 endpoint?.Dispose();
             }
         }
-    }
-
-    private static void SleepUntil(long start, int frame)
-    {
-        TimeSpan remaining = TimeSpan.FromMilliseconds(20 * frame) - Stopwatch.GetElapsedTime(start);
-        if (remaining > TimeSpan.Zero)
-        {
-            Thread.Sleep(remaining);
-        }
-    }
-
-    /// <summary>
-    /// The median over 20 ms frames of a tone's amplitude, from a quarter of the way in to a tenth before the end.
-    /// Every test tone has a whole number of cycles per 20 ms, so each frame's Goertzel is exact whatever its phase;
-    /// the median ignores the few frames a loaded machine spoils (a stalled sender, a concealed frame).
-    /// </summary>
-    private static double MedianFrameAmplitude(short[] pcm, int rate, double frequency)
-    {
-        int frame = rate / 50;
-        int frames = pcm.Length / frame;
-        Assert.True(frames >= 50, $"only {frames} frames were received");
-        var amplitudes = new List<double>();
-        for (int i = frames / 4; i < frames - frames / 10; i++)
-        {
-            amplitudes.Add(Goertzel.Amplitude(pcm.AsSpan(i * frame, frame), frequency, rate));
-        }
-
-        amplitudes.Sort();
-        return amplitudes[amplitudes.Count / 2];
-    }
-
-    private static (short[] Pcm, int SampleRate) Decode(AudioCodec codec, IEnumerable<byte[]> payloads)
-    {
-        var pcm = new List<short>();
-        if (codec == AudioCodec.Opus)
-        {
-            using var decoder = new Media.Codecs.Opus.OpusDecoder();
-            var frame = new short[5760];
-            foreach (byte[] payload in payloads)
-            {
-                int samples = decoder.Decode(payload, frame);
-                pcm.AddRange(frame.AsSpan(0, samples).ToArray());
-            }
-
-            return (pcm.ToArray(), 48000);
-        }
-
-        foreach (byte[] payload in payloads)
-        {
-            var narrowband = new short[payload.Length];
-            G711MuLaw.Decode(payload, narrowband);
-            pcm.AddRange(narrowband);
-        }
-
-        return (pcm.ToArray(), 8000);
-    }
-
-    private static byte[][] EncodePcmuTone(int frames, double frequency)
-    {
-        var payloads = new byte[frames][];
-        for (int frame = 0; frame < frames; frame++)
-        {
-            short[] pcm = Signals.Sine(160, frequency, 6000, 8000, frame * 160L);
-            payloads[frame] = new byte[160];
-            G711MuLaw.Encode(pcm, payloads[frame]);
-        }
-
-        return payloads;
     }
 }
