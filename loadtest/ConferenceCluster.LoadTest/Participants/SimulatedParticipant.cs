@@ -41,6 +41,7 @@ public sealed class SimulatedParticipant : IPacedSender
     private readonly List<HeardWindow> _windows = [];
     private readonly ReceiveTotals _totals = new();
     private readonly Queue<char> _digits = new();
+    private readonly List<SipCallEndReason> _endedEarly = [];
     private readonly uint _ssrc = (uint)Random.Shared.Next();
 
     // Set on join, read by the pacer and receive threads.
@@ -54,7 +55,6 @@ public sealed class SimulatedParticipant : IPacedSender
     private ulong _sdpVersion;
     private int _reInvitesAnswered;
     private int _mediaMoves;
-    private readonly List<SipCallEndReason> _endedEarly = [];
     private int _digitsSent;
 
     // Pacer thread only.
