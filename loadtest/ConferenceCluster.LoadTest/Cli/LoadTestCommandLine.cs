@@ -32,6 +32,7 @@ public static class LoadTestCommandLine
     {
         Description = "ramp: N join M conferences over --ramp, stay --hold, leave. hold: stay until --duration. churn: hold, and leave/rejoin at --churn-rate. surge: hold, plus --surge extra joins at --surge-at over --surge-over.",
         DefaultValueFactory = _ => LoadProfile.Ramp,
+        HelpName = "ramp|hold|churn|surge",
     };
 
     private static readonly Option<int> ParticipantsOption = new("--participants", "-n") { Description = "Participants of the steady load (N).", DefaultValueFactory = _ => 10 };
@@ -44,7 +45,7 @@ public static class LoadTestCommandLine
     private static readonly Option<int> MixedSpeakersOption = new("--mixed-speakers") { Description = "How many speakers the cluster's mixer mixes (its N loudest).", DefaultValueFactory = _ => 4 };
     private static readonly Option<string> AliasFormatOption = new("--alias-format") { Description = "Alias dialled for conference c; {0} is c (from 1).", DefaultValueFactory = _ => "loadtest{0}" };
     private static readonly Option<string[]> TargetOption = new("--target", "-t") { Description = "A silo's SIP address, host:port or location=host:port. Repeat for several.", AllowMultipleArgumentsPerToken = false };
-    private static readonly Option<TargetMode> TargetModeOption = new("--target-mode") { Description = "round-robin: participant i calls target i mod T. per-location: each conference is dialled in one location.", DefaultValueFactory = _ => TargetMode.RoundRobin, CustomParser = ParseTargetMode };
+    private static readonly Option<TargetMode> TargetModeOption = new("--target-mode") { Description = "round-robin: participant i calls target i mod T. per-location: each conference is dialled in one location.", DefaultValueFactory = _ => TargetMode.RoundRobin, CustomParser = ParseTargetMode, HelpName = "round-robin|per-location" };
     private static readonly Option<string?> FrontDoorOption = new("--front-door") { Description = "A SIP proxy (Kamailio) host:port every INVITE goes to instead of the silos." };
     private static readonly Option<string?> DomainOption = new("--domain") { Description = "Request-URI host when calling through --front-door." };
     private static readonly Option<string?> HostPinOption = new("--host-pin") { Description = "The rooms' host PIN: participants key it (RFC 4733) on the PIN entry screen." };
