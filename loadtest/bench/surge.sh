@@ -6,6 +6,7 @@
 #   bash loadtest/bench/surge.sh SILOS STEADY SURGE SURGE_OVER_SECONDS [extra load tester options]
 #   e.g. bash loadtest/bench/surge.sh 1 100 200 2 --report /tmp/surge.json
 #
+# Media ranges are kept below the kernel's ephemeral ports, where the load tester's own RTP sockets land.
 # Every run is bounded: the load tester's --duration (DURATION, 45 s by default) and a kill of the silos after it.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -38,7 +39,7 @@ for (( i = 0; i < silos; i++ )); do
   dotnet "$silo_dll" --Cluster:Id=bench --Cluster:Storage=sqlite --Cluster:ConnectionString="$work/cluster.db" \
     --Silo:Name="bench-$i" --Silo:Location="$location" --Silo:AdvertisedAddress=127.0.0.1 \
     --Silo:Ports:Silo=$((11300 + i)) --Silo:Ports:Gateway=$((30300 + i)) --Silo:Ports:Http=$((8380 + i)) \
-    --Silo:Ports:Sip=$((5260 + 2 * i)) --Silo:Ports:MediaRange="$((40000 + 3000 * i))-$((42999 + 3000 * i))" \
+    --Silo:Ports:Sip=$((5260 + 2 * i)) --Silo:Ports:MediaRange="$((20000 + 3000 * i))-$((22999 + 3000 * i))" \
     --Silo:Capacity:AudioCalls="${CAPACITY:-5000}" --Silo:DrainTimeout=00:00:00 --Admin:Password="$password" \
     --Logging:LogLevel:Default=Warning >"$work/silo-$i.log" 2>&1 &
   pids+=($!)

@@ -187,7 +187,8 @@ public sealed record LoadTestOptions
         var errors = new List<string>();
         if (Participants < 1) errors.Add($"--participants must be at least 1 (got {Participants}).");
         if (Conferences < 1) errors.Add($"--conferences must be at least 1 (got {Conferences}).");
-        else if (Participants >= 1 && Conferences > Participants) errors.Add($"--conferences ({Conferences}) cannot exceed --participants ({Participants}).");
+        else if (Participants >= 1 && Conferences > TotalParticipants)
+            errors.Add($"--conferences ({Conferences}) cannot exceed the participants ({TotalParticipants}, --participants plus --surge).");
         if (MaxParticipants is < 1 or > MostParticipants) errors.Add($"--max-participants must be between 1 and {MostParticipants} (got {MaxParticipants}).");
         else if (TotalParticipants > MaxParticipants)
             errors.Add($"the run would create {TotalParticipants} participants, more than --max-participants {MaxParticipants}.");
