@@ -16,8 +16,9 @@ internal sealed class SipDialog
     private uint _localSequence;
 
     private SipDialog(SipDialogId id, SipNameAddress localParty, SipNameAddress remoteParty, SipUri remoteTarget,
-        List<string> routeSet, uint remoteSequence, SipPeer flow)
+        List<string> routeSet, uint remoteSequence, SipPeer flow, uint localSequence = 0)
     {
+        _localSequence = localSequence;
         Id = id;
         LocalParty = localParty;
         RemoteParty = remoteParty;
@@ -56,6 +57,21 @@ internal sealed class SipDialog
         var id = new SipDialogId(invite.CallId!, localTag, remote.Tag ?? string.Empty);
         return new SipDialog(id, local, remote, target, invite.Headers.GetAll(SipHeaderNames.RecordRoute),
             invite.CSeq!.Value.Number, flow);
+    }
+
+    /// <summary>
+    /// UAC side (12.1.2): the route set is the 2xx's Record-Route in reverse order, the remote target its
+    /// Contact, the local CSeq continues from the INVITE's, and the remote sequence is empty until the peer sends a request.
+    /// </summary>
+    public static SipDialog CreateAsUac(SipRequest invite, SipResponse response, SipPeer flow)
+    {
+        var local = invite.From!;
+        var remote = response.To!;
+        var target = response.Contacts.Count > 0 ? response.Contacts[0].Uri : invite.RequestUri;
+        // The typed list splits comma-joined values, so the reversal is per route, not per header line.
+        var routes = response.RecordRoutes.Select(r => r.ToString()).Reverse().ToList();
+        var id = new SipDialogId(invite.CallId!, local.Tag ?? string.Empty, remote.Tag ?? string.Empty);
+        return new SipDialog(id, local, remote, target, routes, 0, flow, invite.CSeq!.Value.Number);
     }
 
     /// <summary>

@@ -9,16 +9,19 @@ using Microsoft.Extensions.Logging;
 namespace ConferenceCluster.Sip.UserAgent;
 
 /// <summary>
-/// One call we answer as UAS: its INVITE transaction, its dialog (RFC 3261 12), the 2xx retransmission
-/// of 13.3.1.4, and the requests inside it (BYE, re-INVITE, INFO, OPTIONS) in both directions.
-/// State changes happen under one lock; the handler is called outside it.
+/// One call: answered by us as UAS (its INVITE transaction, the 2xx retransmission of 13.3.1.4), or placed
+/// by us as UAC (<see cref="SipEndpoint.InviteAsync"/>, which hands over the dialog once the 2xx is ACKed).
+/// Either way its dialog (RFC 3261 12) and the requests inside it (BYE, re-INVITE, INFO, OPTIONS) in both
+/// directions are handled here. State changes happen under one lock; the handler is called outside it.
 /// </summary>
 public sealed class SipCall
 {
     private readonly SipUserAgentCore _core;
     private readonly object _sync = new();
     private readonly SipDialog _dialog;
-    private readonly InviteServerTransaction _invite;
+    private readonly InviteServerTransaction? _invite; // null for a call we placed
+    private readonly SipRequest _initialInvite;
+    private readonly SipPeer _flow;
     private readonly CancellationTokenSource _handlerCancellation = new();
     private readonly TaskCompletionSource<SipCallEndReason> _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private SipCallState _state = SipCallState.Offered;
@@ -49,9 +52,27 @@ public sealed class SipCall
         _core = core;
         _dialog = dialog;
         _invite = invite;
+        _initialInvite = invite.Request;
+        _flow = invite.Source;
         _remoteSdp = invite.Request.Body;
         Contact = core.CreateContact(invite.Source, invite.Request.RequestUri.User);
     }
+
+    /// <summary>A call we placed (UAC): established as soon as the 2xx to <paramref name="invite"/> has its ACK (13.2.2.4).</summary>
+    internal SipCall(SipUserAgentCore core, SipDialog dialog, SipRequest invite, SipResponse answer, SipPeer flow, SipUri contact)
+    {
+        _core = core;
+        _dialog = dialog;
+        _initialInvite = invite;
+        _flow = flow;
+        _state = SipCallState.Established;
+        _localSdp = invite.Body;
+        _remoteSdp = answer.Body;
+        Contact = contact;
+    }
+
+    /// <summary>True for a call we placed with <see cref="SipEndpoint.InviteAsync"/>.</summary>
+    public bool IsOutgoing => _invite is null;
 
     public string CallId => _dialog.Id.CallId;
 
@@ -62,13 +83,13 @@ public sealed class SipCall
 
     public SipDialogId DialogId => _dialog.Id;
 
-    /// <summary>Who was called (the INVITE's To, with our tag).</summary>
+    /// <summary>Us, with our tag: the INVITE's To when we answered, its From when we called.</summary>
     public SipNameAddress LocalParty => _dialog.LocalParty;
 
-    /// <summary>Who called (the INVITE's From).</summary>
+    /// <summary>The peer, with its tag: the INVITE's From when we answered, the 2xx's To when we called.</summary>
     public SipNameAddress RemoteParty => _dialog.RemoteParty;
 
-    public SipUri RequestUri => _invite.Request.RequestUri;
+    public SipUri RequestUri => _initialInvite.RequestUri;
 
     /// <summary>Where requests inside the dialog go (the peer's Contact, refreshed by re-INVITEs).</summary>
     public SipUri RemoteTarget
@@ -80,7 +101,7 @@ public sealed class SipCall
     }
 
     /// <summary>The flow the INVITE arrived on.</summary>
-    public SipPeer Flow => _invite.Source;
+    public SipPeer Flow => _flow;
 
     /// <summary>Our Contact in this dialog.</summary>
     public SipUri Contact { get; }
@@ -127,9 +148,9 @@ public sealed class SipCall
     // ---- the initial INVITE (13.3) ----
 
     /// <summary>8.2.2.2: what identifies the INVITE for merged-request detection (Call-ID, From tag, CSeq).</summary>
-    internal (string CallId, string RemoteTag, uint Sequence) InviteKey => (CallId, RemoteTag, _invite.Request.CSeq!.Value.Number);
+    internal (string CallId, string RemoteTag, uint Sequence) InviteKey => (CallId, RemoteTag, _initialInvite.CSeq!.Value.Number);
 
-    internal string InviteBranch => _invite.Key.Branch;
+    internal string InviteBranch => _invite?.Key.Branch ?? string.Empty;
 
     internal void StartOffer(IncomingCall incoming)
     {
@@ -174,8 +195,8 @@ public sealed class SipCall
         {
             if (_state != SipCallState.Offered) return false;
             // 12.1.1: with our tag, a provisional response creates an early dialog.
-            var response = _core.CreateResponse(_invite.Request, statusCode, LocalTag, Contact, earlySdp);
-            return _invite.SendResponse(response);
+            var response = _core.CreateResponse(_invite!.Request, statusCode, LocalTag, Contact, earlySdp);
+            return _invite!.SendResponse(response);
         }
     }
 
@@ -184,14 +205,14 @@ public sealed class SipCall
         lock (_sync)
         {
             if (_state != SipCallState.Offered) return; // CANCEL or Stop won the race
-            var response = _core.CreateResponse(_invite.Request, 200, LocalTag, Contact, sdp);
+            var response = _core.CreateResponse(_invite!.Request, 200, LocalTag, Contact, sdp);
             _state = SipCallState.Answered;
             _decisionTimer?.Dispose();
             _localSdp = sdp;
-            _offerIn2xx = _invite.Request.Body.IsEmpty;
+            _offerIn2xx = _invite!.Request.Body.IsEmpty;
             // The timers exist before the 2xx leaves, so whoever sees the 2xx may count on them.
-            var bytes = Start2xxRetransmission(response, _invite.Request.CSeq!.Value.Number, _invite.Peer);
-            _invite.SendResponse(response, bytes);
+            var bytes = Start2xxRetransmission(response, _invite!.Request.CSeq!.Value.Number, _invite!.Peer);
+            _invite!.SendResponse(response, bytes);
         }
     }
 
@@ -200,7 +221,7 @@ public sealed class SipCall
         lock (_sync)
         {
             if (_state != SipCallState.Offered) return;
-            _invite.Respond(statusCode, reason, LocalTag, retryAfter, _core.AddServerHeader);
+            _invite!.Respond(statusCode, reason, LocalTag, retryAfter, _core.AddServerHeader);
             EndLocked(endReason);
         }
         NotifyEnded(endReason);
@@ -212,7 +233,7 @@ public sealed class SipCall
         lock (_sync)
         {
             if (_state != SipCallState.Offered) return;
-            _invite.Respond(487, toTag: LocalTag, decorate: _core.AddServerHeader);
+            _invite!.Respond(487, toTag: LocalTag, decorate: _core.AddServerHeader);
             EndLocked(SipCallEndReason.Cancelled);
         }
         NotifyEnded(SipCallEndReason.Cancelled);
@@ -339,7 +360,7 @@ public sealed class SipCall
         lock (_sync)
         {
             if (_state == SipCallState.Ended) return;
-            if (_state == SipCallState.Offered) _invite.Respond(487, toTag: LocalTag, decorate: _core.AddServerHeader);
+            if (_state == SipCallState.Offered) _invite!.Respond(487, toTag: LocalTag, decorate: _core.AddServerHeader);
             _remoteReInvite?.Respond(487, decorate: _core.AddServerHeader);
             _remoteReInvite = null;
             EndLocked(SipCallEndReason.RemoteHangUp);
@@ -445,7 +466,7 @@ public sealed class SipCall
             switch (_state)
             {
                 case SipCallState.Offered:
-                    _invite.Respond(480, toTag: LocalTag, decorate: _core.AddServerHeader);
+                    _invite!.Respond(480, toTag: LocalTag, decorate: _core.AddServerHeader);
                     EndLocked(SipCallEndReason.LocalHangUp);
                     endedNow = true;
                     break;
@@ -533,6 +554,23 @@ public sealed class SipCall
         return new ReInviteResult(response.StatusCode, default);
     }
 
+    /// <summary>
+    /// 13.2.2.4: the ACK for the 2xx to the INVITE that created this outgoing call, a transaction of its own
+    /// along the route set; kept so a retransmitted 2xx gets it again.
+    /// </summary>
+    internal async Task AcknowledgeAnswerAsync()
+    {
+        var nextHop = await _core.ResolveNextHopAsync(_dialog.GetNextHopUri(), Flow).ConfigureAwait(false) ?? Flow;
+        lock (_sync)
+        {
+            var sequence = _initialInvite.CSeq!.Value.Number;
+            _lastAck = SipSerializer.Serialize(CreateRequestLocked(SipMethods.Ack, sequence));
+            _lastAckDestination = nextHop;
+            _lastLocalInviteSequence = sequence;
+            _core.Transport.Send(_lastAck, _lastAckDestination);
+        }
+    }
+
     /// <summary>A 2xx no transaction matched: a retransmission of the 2xx to our re-INVITE, which gets our ACK again (13.2.2.4).</summary>
     internal void OnStrayResponse(SipResponse response)
     {
@@ -550,7 +588,7 @@ public sealed class SipCall
         lock (_sync)
         {
             if (_state == SipCallState.Ended) return;
-            if (_state == SipCallState.Offered) _invite.Respond(503, toTag: LocalTag, decorate: _core.AddServerHeader);
+            if (_state == SipCallState.Offered) _invite!.Respond(503, toTag: LocalTag, decorate: _core.AddServerHeader);
             else bye = CreateByeLocked();
             EndLocked(SipCallEndReason.EndpointStopped);
         }

@@ -163,6 +163,9 @@ internal sealed class SipUserAgentCore : ISipTransactionUser
         if (SipDialogId.TryFromIncomingResponse(response, out var id) && _calls.TryGetValue(id, out var call)) call.OnStrayResponse(response);
     }
 
+    /// <summary>A call we placed, once its 2xx arrived: requests inside its dialog now find it.</summary>
+    internal void RegisterOutgoing(SipCall call) => _calls[call.DialogId] = call;
+
     internal void Unregister(SipCall call)
     {
         _calls.TryRemove(new KeyValuePair<SipDialogId, SipCall>(call.DialogId, call));

@@ -1,0 +1,3 @@
+using ConferenceCluster.LoadTest.Cli;
+
+return await LoadTestCommandLine.InvokeAsync(args);
