@@ -128,12 +128,15 @@ public sealed class NegativeAnswerTests : IAsyncLifetime
     }
 }
 
-/// <summary>A silo whose capacity is one audio call: the second call is refused with 503 and a Retry-After.</summary>
-public sealed class NegativeCapacityTests : IAsyncLifetime
+/// <summary>
+/// A silo with room for exactly one call: the second call is refused with 503 and a Retry-After (a full node is not a
+/// fault), and the refused call leaves nothing behind in the conference.
+/// </summary>
+public abstract class OneCallSiloTests(IDictionary<string, string?> settings) : IAsyncLifetime
 {
     private GatewaySilo _silo = null!;
 
-    public async Task InitializeAsync() => _silo = await GatewaySilo.StartAsync(new Dictionary<string, string?> { ["Silo:Capacity:AudioCalls"] = "1" });
+    public async Task InitializeAsync() => _silo = await GatewaySilo.StartAsync(settings);
 
     public async Task DisposeAsync() => await _silo.DisposeAsync();
 
@@ -152,7 +155,7 @@ public sealed class NegativeCapacityTests : IAsyncLifetime
         var secondInvite = second.Invite("demo", $"{Guid.NewGuid():N}@127.0.0.1", offer);
         var refused = await second.RequestAsync(secondInvite, TimeSpan.FromSeconds(10));
         Assert.NotNull(refused);
-        Assert.Equal(503, SipText.StatusCode(refused));
+        Assert.True(SipText.StatusCode(refused) == 503, refused + "\n--- silo\n" + _silo.Logs.Tail());
         var retryAfter = SipText.Header(refused, "Retry-After");
         Assert.NotNull(retryAfter);
         Assert.True(int.TryParse(retryAfter.Split(';')[0].Trim(), out var seconds) && seconds > 0, $"Retry-After: {retryAfter}");
@@ -162,3 +165,12 @@ public sealed class NegativeCapacityTests : IAsyncLifetime
         Assert.Equal(200, SipText.StatusCode(await first.ByeAsync(firstInvite, firstAnswer, TimeSpan.FromSeconds(10)) ?? ""));
     }
 }
+
+/// <summary>Capacity of one audio call (R-CAP): the conference grain refuses the second call.</summary>
+public sealed class NegativeCapacityTests() : OneCallSiloTests(new Dictionary<string, string?> { ["Silo:Capacity:AudioCalls"] = "1" });
+
+/// <summary>
+/// A media port range of one RTP/RTCP pair: the second call is placed but its media leg finds no port. That is a full
+/// node too, so 503 + Retry-After, not 500 (regression: the load tester saw 500s when a range ran out).
+/// </summary>
+public sealed class MediaPortsExhaustedTests() : OneCallSiloTests(new Dictionary<string, string?> { ["Silo:Ports:MediaRange"] = "47990-47991" });

@@ -55,7 +55,7 @@ public sealed class MediaNode : IAsyncDisposable
 
     /// <summary>An RTP port pair from this node's range for media outside the mixers (the PIN entry screen).</summary>
     public int AllocatePort() =>
-        Ports.TryAllocate(out var port) ? port : throw new InvalidOperationException("the media port range is exhausted");
+        Ports.TryAllocate(out var port) ? port : throw new MediaPortsExhaustedException($"No free RTP/RTCP port pair in {Ports.Range}.");
 
     public void ReleasePort(int rtpPort) => Ports.Release(rtpPort);
 

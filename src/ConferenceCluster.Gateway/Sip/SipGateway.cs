@@ -8,6 +8,7 @@ using ConferenceCluster.Conferencing.Services;
 using ConferenceCluster.Conferencing.Services.Prompts;
 using ConferenceCluster.Gateway.Ivr;
 using ConferenceCluster.Gateway.Media;
+using ConferenceCluster.Media.Transport;
 using ConferenceCluster.Runtime.Core;
 using ConferenceCluster.Runtime.Hosting;
 using ConferenceCluster.Runtime.Membership;
@@ -158,8 +159,7 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
         {
             _logger.LogWarning(ex, "Call to {Alias} failed while joining", alias);
             await EndAsync(call, "Failed to set up the call").ConfigureAwait(false);
-            // A node that cannot be reached now may be reachable on a retry; anything else is our fault, not a full cluster.
-            return ex is SiloUnavailableException or TimeoutException
+            return IsTemporary(ex)
                 ? IncomingCallDecision.Reject(503, "Service Unavailable", _options.CapacityRetryAfter)
                 : IncomingCallDecision.Reject(500, "Server Internal Error");
         }
@@ -530,6 +530,14 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
         _byParticipant.TryRemove(call.ParticipantId, out _);
         _bySipCall.TryRemove(call.Sip, out _);
     }
+
+    /// <summary>
+    /// A node that cannot be reached now, or a media node out of RTP ports (here or, through a grain call, on the media
+    /// node), may take the call on a retry: 503 + Retry-After. Anything else is our fault, not a full cluster.
+    /// </summary>
+    private static bool IsTemporary(Exception ex) =>
+        ex is SiloUnavailableException or TimeoutException or MediaPortsExhaustedException
+        || ex is GrainCallException { RemoteExceptionType: var type } && type == typeof(MediaPortsExhaustedException).FullName;
 
     private static MediaAudioCodec MediaCodecOf(AudioCodec codec) => codec.EncodingName.ToUpperInvariant() switch
     {

@@ -48,7 +48,7 @@ internal sealed class RelayPortPair : IDisposable
             }
         }
 
-        throw new InvalidOperationException($"No free port pair for a relay in {allocator.Range}.");
+        throw new MediaPortsExhaustedException($"No free port pair for a relay in {allocator.Range}.");
     }
 
     private static Socket BoundSocket(IPAddress address, int port)

@@ -56,7 +56,7 @@ public sealed class RtpRelay : IAsyncDisposable
 
     /// <summary>Binds an outer and an inner port pair from <paramref name="ports"/> and starts relaying.</summary>
     /// <param name="endpointRtp">Where the endpoint's SDP says it receives RTP; null to learn it from its first packet.</param>
-    /// <exception cref="InvalidOperationException">The port range is exhausted.</exception>
+    /// <exception cref="MediaPortsExhaustedException">The port range is exhausted.</exception>
     public static RtpRelay Start(IPAddress bindAddress, RtpPortAllocator ports, IPEndPoint? endpointRtp = null, IPEndPoint? endpointRtcp = null)
     {
         ArgumentNullException.ThrowIfNull(bindAddress);

@@ -65,7 +65,7 @@ public sealed class RtpTransport : IDisposable
     /// Allocates a port pair and binds both sockets, moving on to the next pair if something outside this process
     /// holds a port.
     /// </summary>
-    /// <exception cref="InvalidOperationException">No pair could be bound (the range is exhausted).</exception>
+    /// <exception cref="MediaPortsExhaustedException">No pair could be bound (the range is exhausted).</exception>
     public static RtpTransport Bind(IPAddress address, RtpPortAllocator allocator, bool symmetricRtp = true, int socketBufferBytes = 0)
     {
         ArgumentNullException.ThrowIfNull(address);
@@ -92,7 +92,7 @@ public sealed class RtpTransport : IDisposable
             }
         }
 
-        throw new InvalidOperationException($"No free RTP/RTCP port pair in {allocator.Range} ({allocator.Allocated} of {allocator.Capacity} pairs allocated).");
+        throw new MediaPortsExhaustedException($"No free RTP/RTCP port pair in {allocator.Range} ({allocator.Allocated} of {allocator.Capacity} pairs allocated).");
     }
 
     /// <summary>Sets the remote RTP address from the SDP; RTCP goes to <paramref name="remoteRtcp"/> or the next port (RFC 3605 absent).</summary>
