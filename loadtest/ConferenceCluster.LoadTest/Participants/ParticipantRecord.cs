@@ -7,7 +7,12 @@ namespace ConferenceCluster.LoadTest.Participants;
 /// <param name="LatencyMs">INVITE to final response.</param>
 /// <param name="StatusCode">The final status (408/503 made up by our stack when nothing answered or the hop was unreachable).</param>
 /// <param name="Admitted">For a PIN-protected room: whether the PIN entry ended in the conference (re-INVITE to the media node).</param>
-public sealed record JoinAttempt(double StartedMs, double LatencyMs, int StatusCode, string Reason, TimeSpan? RetryAfter, bool Admitted);
+/// <param name="CancelledAtRunEnd">
+/// The run ended while this INVITE was still unanswered and the load tester CANCELled it (487): neither a join nor a
+/// failure of the cluster, so the report counts it apart.
+/// </param>
+public sealed record JoinAttempt(double StartedMs, double LatencyMs, int StatusCode, string Reason, TimeSpan? RetryAfter, bool Admitted,
+    bool CancelledAtRunEnd = false);
 
 /// <summary>A stretch during which the participant was in its conference with media flowing both ways.</summary>
 public sealed class MediaSession

@@ -175,7 +175,9 @@ public sealed class SimulatedParticipant : IPacedSender
             CloseSocket();
             if (result.Call is { } unusable) await HangUpQuietlyAsync(unusable).ConfigureAwait(false);
             var status = result.IsSuccess ? 488 : result.StatusCode; // a 2xx without a usable answer is no join
-            return Record(new JoinAttempt(started, latency, status, result.IsSuccess ? "No usable SDP answer" : result.ReasonPhrase, result.RetryAfter, false));
+            var cancelledByUs = status == 487 && cancellationToken.IsCancellationRequested;
+            return Record(new JoinAttempt(started, latency, status, result.IsSuccess ? "No usable SDP answer" : result.ReasonPhrase, result.RetryAfter, false,
+                cancelledByUs));
         }
 
         var pinEntry = Plan.Pin is not null;

@@ -53,6 +53,9 @@ public sealed record LoadTestReport
 
     public required int Failed { get; init; }
 
+    /// <summary>INVITEs still unanswered when the run ended, CANCELled by the load tester: not in the attempts.</summary>
+    public int CancelledAtRunEnd { get; init; }
+
     /// <summary>Joined over attempts (1 when there were none).</summary>
     public double JoinSuccessRate => JoinAttempts == 0 ? 1 : (double)Joined / JoinAttempts;
 

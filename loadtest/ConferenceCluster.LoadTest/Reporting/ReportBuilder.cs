@@ -9,7 +9,8 @@ public static class ReportBuilder
 {
     public static LoadTestReport Build(LoadTestOptions options, IReadOnlyList<SimulatedParticipant> participants, RunFacts facts)
     {
-        var attempts = participants.SelectMany(p => p.Attempts).ToList();
+        var everyAttempt = participants.SelectMany(p => p.Attempts).ToList();
+        var attempts = everyAttempt.Where(a => !a.CancelledAtRunEnd).ToList();
         var joined = attempts.Where(a => a.Admitted).ToList();
         var failed = attempts.Where(a => !a.Admitted).ToList();
         var sessions = participants.SelectMany(p => p.Sessions).ToList();
@@ -25,9 +26,10 @@ public static class ReportBuilder
             JoinAttempts = attempts.Count,
             Joined = joined.Count,
             Failed = failed.Count,
+            CancelledAtRunEnd = everyAttempt.Count - attempts.Count,
             JoinsPerSecond = allJoins.JoinsPerSecond,
             Surge = options.Profile == LoadProfile.Surge
-                ? Phase(participants.Where(p => p.Plan.Index >= options.Participants).SelectMany(p => p.Attempts).ToList())
+                ? Phase(participants.Where(p => p.Plan.Index >= options.Participants).SelectMany(p => p.Attempts).Where(a => !a.CancelledAtRunEnd).ToList())
                 : null,
             PeakInConference = facts.PeakInConference,
             FailuresByStatus = failed.GroupBy(a => $"{a.StatusCode} {a.Reason}").OrderByDescending(g => g.Count()).ToDictionary(g => g.Key, g => g.Count()),

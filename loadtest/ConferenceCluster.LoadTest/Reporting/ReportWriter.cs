@@ -29,6 +29,7 @@ public static class ReportWriter
             .AddColumn("measure").AddColumn(new TableColumn("value").RightAligned());
         void Row(string name, string value) => table.AddRow(Markup.Escape(name), Markup.Escape(value));
         Row("joined / attempts", $"{report.Joined} / {report.JoinAttempts} ({report.JoinSuccessRate:P2})");
+        if (report.CancelledAtRunEnd > 0) Row("INVITEs cancelled as the run ended", report.CancelledAtRunEnd.ToString(CultureInfo.InvariantCulture));
         Row("joins per second", F(report.JoinsPerSecond));
         if (report.Surge is { } surge)
         {
