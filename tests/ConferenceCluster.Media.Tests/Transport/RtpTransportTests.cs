@@ -77,7 +77,7 @@ public class RtpTransportTests
         using RtpTransport transport = RtpTransport.Bind(IPAddress.Loopback, allocator);
         Assert.Equal(43202, transport.LocalRtpPort);
         Assert.Equal(1, allocator.Allocated);
-        Assert.Throws<InvalidOperationException>(() => RtpTransport.Bind(IPAddress.Loopback, allocator));
+        Assert.Throws<MediaPortsExhaustedException>(() => RtpTransport.Bind(IPAddress.Loopback, allocator));
     }
 
     private static int ReceiveWithin(RtpTransport transport, byte[] buffer, SocketAddress source)

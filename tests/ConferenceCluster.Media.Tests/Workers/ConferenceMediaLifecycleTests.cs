@@ -60,7 +60,7 @@ public class ConferenceMediaLifecycleTests
         var endpoint = new MediaEndpointOptions { Codec = AudioCodec.Pcmu, PayloadType = 0 };
         await conference.AddParticipantAsync(endpoint);
         await conference.AddParticipantAsync(endpoint);
-        await Assert.ThrowsAsync<InvalidOperationException>(() => conference.AddParticipantAsync(endpoint));
+        await Assert.ThrowsAsync<MediaPortsExhaustedException>(() => conference.AddParticipantAsync(endpoint));
         Assert.Equal(2, conference.ParticipantCount);
         await conference.DisposeAsync();
     }
