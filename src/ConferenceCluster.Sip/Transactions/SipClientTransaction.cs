@@ -12,6 +12,7 @@ namespace ConferenceCluster.Sip.Transactions;
 internal abstract class SipClientTransaction : SipTransaction
 {
     private readonly TaskCompletionSource<SipResponse> _final = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TimeSpan _retransmitInterval;
 
     protected SipClientTransaction(SipTransactionLayer layer, SipRequest request, SipPeer nextHop)
         : base(layer, SipTransactionKey.ForClient(request.TopVia!.Branch!, request.Method), nextHop)
@@ -29,8 +30,58 @@ internal abstract class SipClientTransaction : SipTransaction
 
     public Task<SipResponse> FinalResponse => _final.Task;
 
-    /// <summary>Sends the request and starts the timers; the layer calls this once it has registered the transaction.</summary>
-    public abstract void Start();
+    /// <summary>
+    /// Sends the request and starts its two timers; the layer calls this once it has registered the transaction. Both
+    /// kinds have the same shape (17.1.1.2 Timers A/B, 17.1.2.2 Timers E/F): over UDP a retransmit timer from T1, and
+    /// the transaction timeout (64·T1) that ends in a 408.
+    /// </summary>
+    public void Start()
+    {
+        lock (Sync)
+        {
+            if (!Peer.IsReliable)
+            {
+                _retransmitInterval = Timers.T1;
+                StartRetransmitTimer(_retransmitInterval, OnRetransmitTimer);
+            }
+            StartStateTimer(Timers.TransactionTimeout, OnTransactionTimeout);
+            Send(RequestBytes);
+        }
+    }
+
+    /// <summary>
+    /// True while the request is retransmitted and may time out (INVITE: Calling; non-INVITE: Trying or Proceeding).
+    /// Read under the transaction's lock.
+    /// </summary>
+    protected abstract bool RequestTimersApply { get; }
+
+    /// <summary>The retransmit interval after one of <paramref name="current"/> (Timer A doubles; Timer E doubles up to T2).</summary>
+    protected abstract TimeSpan NextRetransmitInterval(TimeSpan current);
+
+    /// <summary>Moves the state machine to Terminated (under the lock) when the transaction times out.</summary>
+    protected abstract void EnterTerminated();
+
+    private void OnRetransmitTimer()
+    {
+        lock (Sync)
+        {
+            if (!RequestTimersApply) return;
+            Send(RequestBytes);
+            _retransmitInterval = NextRetransmitInterval(_retransmitInterval);
+            StartRetransmitTimer(_retransmitInterval, OnRetransmitTimer);
+        }
+    }
+
+    private void OnTransactionTimeout()
+    {
+        lock (Sync)
+        {
+            if (!RequestTimersApply) return;
+            EnterTerminated();
+            Terminate();
+        }
+        CompleteWithTimeout();
+    }
 
     public abstract void OnResponse(SipResponse response);
 
@@ -66,7 +117,6 @@ internal sealed class InviteClientTransaction : SipClientTransaction
     private enum State { Calling, Proceeding, Completed, Terminated }
 
     private State _state = State.Calling;
-    private TimeSpan _timerA;
     private ReadOnlyMemory<byte> _ack;
 
     public InviteClientTransaction(SipTransactionLayer layer, SipRequest request, SipPeer nextHop)
@@ -74,41 +124,12 @@ internal sealed class InviteClientTransaction : SipClientTransaction
     {
     }
 
-    public override void Start()
-    {
-        lock (Sync)
-        {
-            if (!Peer.IsReliable)
-            {
-                _timerA = Timers.T1;
-                StartRetransmitTimer(_timerA, OnTimerA);
-            }
-            StartStateTimer(Timers.TransactionTimeout, OnTimerB);
-            Send(RequestBytes);
-        }
-    }
+    /// <summary>Timers A and B run in Calling only: a provisional response stops both (17.1.1.2).</summary>
+    protected override bool RequestTimersApply => _state == State.Calling;
 
-    private void OnTimerA()
-    {
-        lock (Sync)
-        {
-            if (_state != State.Calling) return;
-            Send(RequestBytes);
-            _timerA *= 2; // 17.1.1.2: Timer A doubles without the T2 cap
-            StartRetransmitTimer(_timerA, OnTimerA);
-        }
-    }
+    protected override TimeSpan NextRetransmitInterval(TimeSpan current) => current * 2; // 17.1.1.2: Timer A doubles without the T2 cap
 
-    private void OnTimerB()
-    {
-        lock (Sync)
-        {
-            if (_state != State.Calling) return;
-            _state = State.Terminated;
-            Terminate();
-        }
-        CompleteWithTimeout();
-    }
+    protected override void EnterTerminated() => _state = State.Terminated;
 
     public override void OnResponse(SipResponse response)
     {
@@ -183,48 +204,18 @@ internal sealed class NonInviteClientTransaction : SipClientTransaction
     private enum State { Trying, Proceeding, Completed, Terminated }
 
     private State _state = State.Trying;
-    private TimeSpan _timerE;
 
     public NonInviteClientTransaction(SipTransactionLayer layer, SipRequest request, SipPeer nextHop)
         : base(layer, request, nextHop)
     {
     }
 
-    public override void Start()
-    {
-        lock (Sync)
-        {
-            if (!Peer.IsReliable)
-            {
-                _timerE = Timers.T1;
-                StartRetransmitTimer(_timerE, OnTimerE);
-            }
-            StartStateTimer(Timers.TransactionTimeout, OnTimerF);
-            Send(RequestBytes);
-        }
-    }
+    protected override bool RequestTimersApply => _state is State.Trying or State.Proceeding;
 
-    private void OnTimerE()
-    {
-        lock (Sync)
-        {
-            if (_state is not (State.Trying or State.Proceeding)) return;
-            Send(RequestBytes);
-            _timerE = _state == State.Trying ? Timers.NextInterval(_timerE) : Timers.T2;
-            StartRetransmitTimer(_timerE, OnTimerE);
-        }
-    }
+    /// <summary>17.1.2.2: Timer E doubles up to T2 in Trying, and stays at T2 once Proceeding.</summary>
+    protected override TimeSpan NextRetransmitInterval(TimeSpan current) => _state == State.Trying ? Timers.NextInterval(current) : Timers.T2;
 
-    private void OnTimerF()
-    {
-        lock (Sync)
-        {
-            if (_state is not (State.Trying or State.Proceeding)) return;
-            _state = State.Terminated;
-            Terminate();
-        }
-        CompleteWithTimeout();
-    }
+    protected override void EnterTerminated() => _state = State.Terminated;
 
     public override void OnResponse(SipResponse response)
     {
