@@ -8,8 +8,8 @@ WORKDIR /source
 # Project files first, so the restore layer survives source-only changes.
 COPY global.json Directory.Build.props ConferenceCluster.sln ./
 COPY src/Directory.Build.props src/
-COPY src/ConferenceCluster.Runtime/ConferenceCluster.Runtime.csproj src/ConferenceCluster.Runtime/
-COPY src/ConferenceCluster.Runtime.Sql/ConferenceCluster.Runtime.Sql.csproj src/ConferenceCluster.Runtime.Sql/
+COPY src/ConferenceCluster.Abstractions/ConferenceCluster.Abstractions.csproj src/ConferenceCluster.Abstractions/
+COPY src/ConferenceCluster.Storage/ConferenceCluster.Storage.csproj src/ConferenceCluster.Storage/
 COPY src/ConferenceCluster.Conferencing/ConferenceCluster.Conferencing.csproj src/ConferenceCluster.Conferencing/
 COPY src/ConferenceCluster.Sip/ConferenceCluster.Sip.csproj src/ConferenceCluster.Sip/
 COPY src/ConferenceCluster.Media/ConferenceCluster.Media.csproj src/ConferenceCluster.Media/
@@ -20,9 +20,9 @@ COPY src/ src/
 RUN dotnet publish src/ConferenceCluster.Silo/ConferenceCluster.Silo.csproj -c Release --no-restore -o /app
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0
-# libopus0: Opus codec of the media path; libsqlite3-0: embedded cluster database; curl: the HEALTHCHECK.
+# libopus0, libvpx7: Opus and VP8 codecs of the media path; curl: the HEALTHCHECK. (SQLite comes with Microsoft.Data.Sqlite.)
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends libopus0 libsqlite3-0 curl \
+    && apt-get install -y --no-install-recommends libopus0 libvpx7 curl \
     && rm -rf /var/lib/apt/lists/*
 COPY --from=build /app /app
 # The working directory holds the default SQLite cluster database (./data/cluster.db); mount a volume to keep it.
@@ -40,6 +40,8 @@ ENV ASPNETCORE_HTTP_PORTS= \
 # silo-to-silo, client gateway, HTTP (health + management API), SIP
 # RTP: Silo__Ports__MediaRange (default 40000-49999/udp) must be published too, or use host networking.
 EXPOSE 11111 30000 8080 5060/udp 5060/tcp 40000-49999/udp
+# Healthy = ready to serve a call (HTTP opens once the silo is active; 503 while it drains after SIGTERM).
 HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
-    CMD curl -fsS "http://127.0.0.1:${Silo__Ports__Http}/health" >/dev/null || exit 1
+    CMD curl -fsS "http://127.0.0.1:${Silo__Ports__Http}/health/ready" >/dev/null || exit 1
+# `--migrate` (as compose's migrate service and Kubernetes' init container run it) applies the cluster schema and exits.
 ENTRYPOINT ["dotnet", "/app/ConferenceCluster.Silo.dll"]

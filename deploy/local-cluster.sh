@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The topology of deploy/compose.yaml as local processes on 127.0.0.1: PostgreSQL (Debian's, through
-# scripts/postgres.sh), one Kamailio per location (Debian's, with deploy/kamailio/kamailio.cfg and the location's
-# dispatcher list) and the silos (the built ConferenceCluster.Silo) with the environment compose gives them.
+# scripts/postgres.sh), compose's schema step (the built ConferenceCluster.Silo with --migrate, once, before the silos),
+# one Kamailio per location (Debian's, with deploy/kamailio/kamailio.cfg and the location's dispatcher list) and the
+# silos (the built ConferenceCluster.Silo) with the environment compose gives them.
 # The environment is read from compose.yaml itself (deploy/local/render.py), so the two cannot drift; only what one
 # host forces is rewritten: addresses become 127.0.0.1, unpublished silo ports are spread apart, PostgreSQL is local.
 #
@@ -100,6 +101,18 @@ start_dispatcher() {
     echo $! > "$DATA_DIR/$name/pid"
 }
 
+# Compose's schema step: the silo binary with --migrate and the step's environment; it applies the cluster schema and exits.
+run_migration() {
+    local name="$1" line
+    local environment=()
+    while IFS= read -r line; do environment+=("$line"); done < "$DATA_DIR/$name/migrate.environment"
+    if ! (cd "$DATA_DIR/$name" && timeout "$READY_TIMEOUT_SECONDS" env "${environment[@]}" dotnet "$SILO_DLL" --migrate > "$DATA_DIR/$name/migrate.log" 2>&1 < /dev/null); then
+        tail -n 30 "$DATA_DIR/$name/migrate.log" >&2 || true
+        die "$name (--migrate) failed (log: $DATA_DIR/$name/migrate.log)"
+    fi
+    log "$name: $(tail -n 1 "$DATA_DIR/$name/migrate.log")"
+}
+
 wait_for_silo() {
     local name="$1" waited=0
     until curl -fs -o /dev/null --max-time 2 "http://127.0.0.1:${SILO_HTTP[$name]}/health"; do
@@ -186,7 +199,7 @@ start() {
     if [[ -f "$PLAN" ]]; then log "cleaning up the remains of an earlier run in $DATA_DIR"; stop_all; fi
     # Silos added to an earlier run are not part of this one.
     rm -f "$DATA_DIR"/*/environment "$DATA_DIR"/*/compose.environment "$DATA_DIR"/*/environment.removed
-    ensure_debian_packages python3-yaml kamailio libopus0 curl
+    ensure_debian_packages python3-yaml kamailio libopus0 libvpx7 curl
     command -v dotnet > /dev/null || die "the .NET 10 SDK (dotnet) is required"
     if (( build )); then
         dotnet build -c "$configuration" "$REPO/src/ConferenceCluster.Silo" -v quiet -nologo > "$DATA_DIR/build.log" 2>&1 \
@@ -211,6 +224,7 @@ start() {
         -c "CREATE ROLE \"$PG_USER\" LOGIN PASSWORD '${PG_PASSWORD//\'/\'\'}'" \
         -c "CREATE DATABASE \"$PG_DATABASE\" OWNER \"$PG_USER\"" > /dev/null
 
+    for name in "${MIGRATIONS[@]}"; do run_migration "$name"; done
     for name in "${SILOS[@]}"; do start_silo "$name"; done
     for name in "${SILOS[@]}"; do wait_for_silo "$name"; done
     for name in "${DISPATCHERS[@]}"; do start_dispatcher "$name"; done

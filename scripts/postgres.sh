@@ -2,6 +2,10 @@
 # A throwaway PostgreSQL server for tests and local clusters.
 #
 #   scripts/postgres.sh start   install postgresql if missing, create and start the server, create the database
+#                               and apply the cluster schema to it (as `schema` does)
+#   scripts/postgres.sh schema [DATABASE]  apply the cluster schema (our tables for Orleans' providers and for the
+#                               configuration documents) to DATABASE
+#                               (default conferencecluster) with psql; a no-op where it was applied before
 #   scripts/postgres.sh stop    stop the server and delete its files
 #   scripts/postgres.sh url     print the Npgsql connection string
 #   scripts/postgres.sh status  say whether it runs
@@ -18,6 +22,8 @@ LOG_FILE="$BASE_DIR/server.log"
 DATABASE="conferencecluster"
 SUPERUSER="postgres"
 READY_TIMEOUT_SECONDS=60
+# The cluster schema: the manifest and SQL files ConferenceCluster.Storage embeds (one source of truth).
+SCHEMA_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/src/ConferenceCluster.Storage/Sql"
 
 log() { echo "postgres.sh: $*" >&2; }
 die() { log "$*"; exit 1; }
@@ -116,7 +122,46 @@ start() {
         "$BIN_DIR/createdb" -h 127.0.0.1 -p "$PORT" -U "$SUPERUSER" "$DATABASE"
         log "created database $DATABASE"
     fi
+    schema "$DATABASE"
     log "ready: $(url)"
+}
+
+# Applies src/ConferenceCluster.Storage/Sql/PostgreSQL.manifest the way OrleansPostgresSchema.ApplyAsync does (a silo
+# does it at start, or with --migrate): one transaction (psql -1) that first takes the schema's advisory lock, then
+# runs each script not yet recorded in conferencecluster_schema_version and records it with its SHA-256. So `schema`
+# is safe to repeat and to run beside starting silos; a failing script rolls the whole apply back.
+schema() {
+    local database="$1" plan name sha
+    [[ -n "$BIN_DIR" ]] || die "postgresql is not installed (run: $0 start)"
+    plan="$(mktemp)"
+    {
+        echo "SET client_min_messages = warning;" # not the NOTICEs of IF NOT EXISTS
+        echo "\\o /dev/null"                       # nor the lock's empty result row
+        echo "\\i '$SCHEMA_DIR/ConferenceCluster/PostgreSQL-Lock.sql'"
+        echo "\\o"
+        echo "\\i '$SCHEMA_DIR/ConferenceCluster/PostgreSQL-SchemaVersion.sql'"
+        while read -r name; do
+            [[ -z "$name" || "$name" == \#* ]] && continue
+            sha="$(sha256sum "$SCHEMA_DIR/$name" | cut -d' ' -f1)"
+            cat <<PLAN
+\\set script '$name'
+SELECT NOT EXISTS (SELECT 1 FROM conferencecluster_schema_version WHERE script = :'script') AS missing \\gset
+\\if :missing
+  \\i '$SCHEMA_DIR/$name'
+  INSERT INTO conferencecluster_schema_version (script, sha256, applied_by) VALUES (:'script', '$sha', 'scripts/postgres.sh');
+  \\echo 'postgres.sh: applied' :script
+\\else
+  \\echo 'postgres.sh: already applied' :script
+\\endif
+PLAN
+        done < "$SCHEMA_DIR/PostgreSQL.manifest"
+    } > "$plan"
+    if ! "$BIN_DIR/psql" -X -q -1 -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT" -U "$SUPERUSER" -d "$database" -f "$plan" >&2; then
+        rm -f "$plan"
+        die "the cluster schema was not applied to $database (rolled back: nothing changed)"
+    fi
+    rm -f "$plan"
+    log "cluster schema is applied to $database"
 }
 
 stop() {
@@ -133,8 +178,9 @@ status() {
 
 case "${1:-}" in
     start) start ;;
+    schema) schema "${2:-$DATABASE}" ;;
     stop) stop ;;
     url) url ;;
     status) status ;;
-    *) echo "usage: $0 start|stop|url|status" >&2; exit 2 ;;
+    *) echo "usage: $0 start|schema [DATABASE]|stop|url|status" >&2; exit 2 ;;
 esac

@@ -7,8 +7,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/lib/packages.sh
 
-# libopus0: the media path's Opus codec; libsqlite3-0: the embedded cluster database.
-ensure_debian_packages libopus0 libsqlite3-0
+# libopus0: the media path's Opus codec; libvpx7: its VP8 video codec (SQLite comes with Microsoft.Data.Sqlite).
+ensure_debian_packages libopus0 libvpx7
 command -v dotnet >/dev/null || { echo "run.sh: the .NET 10 SDK (dotnet) is required" >&2; exit 1; }
 
 # Built, then started from the repository root, so the default ./data/cluster.db lands here (dotnet run would

@@ -7,11 +7,12 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/lib/packages.sh
 
-# Everything the tests drive for real: libopus (codec), SQLite (embedded store), SIPp and baresip (SIP peers),
+# Everything the tests drive for real: libopus and libvpx (codecs), SQLite (embedded store), SIPp and baresip (SIP peers),
 # and what deploy/local-cluster.sh runs for the local cluster tests: Kamailio (Debian's kamailio package carries the
-# dispatcher module and kamcmd), python3-yaml (it reads deploy/compose.yaml), curl (health checks).
+# dispatcher module and kamcmd), python3-yaml (it reads deploy/compose.yaml), curl (health checks), and Debian's
+# chromium for the WebRTC tests (headless, with its fake microphone; no browser is ever downloaded).
 install_test_dependencies() {
-    ensure_debian_packages libopus0 libsqlite3-0 sip-tester baresip kamailio python3-yaml curl
+    ensure_debian_packages libopus0 libvpx7 sip-tester baresip kamailio python3-yaml curl chromium
 }
 
 install_test_dependencies

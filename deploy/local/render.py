@@ -10,8 +10,9 @@ environment); only what a single host forces is rewritten, by fixed rules (docs/
   - every port, media ranges included, is shifted by --port-offset.
 
   render.py plan COMPOSE DATA_DIR OFFSET [--only a,b] [--env SERVICE:KEY=VALUE ...]
-      writes DATA_DIR/<service>/environment (silos), DATA_DIR/<service>/kamailio.cfg and dispatcher.list
-      (dispatchers) and prints a bash-sourceable plan on stdout.
+      writes DATA_DIR/<service>/environment (silos), DATA_DIR/<service>/migrate.environment (the schema step: the
+      silo image run with --migrate), DATA_DIR/<service>/kamailio.cfg and dispatcher.list (dispatchers) and prints a
+      bash-sourceable plan on stdout.
   render.py add-silo DATA_DIR NAME LOCATION [--env KEY=VALUE ...]
       a new silo of LOCATION: the environment of the location's first silo with its own name and ports; adds it to
       the location's dispatcher list; prints the silo's plan lines.
@@ -73,10 +74,21 @@ def host_port(service, container_port):
     return None
 
 
-def is_silo(service):
+def is_silo_image(service):
     build = service.get("build")
     context = build if isinstance(build, str) else (build or {}).get("context")
     return (context or "").rstrip("/") == ".." or str(service.get("image", "")).startswith("conferencecluster:")
+
+
+def is_migration(service):
+    """The schema step: the silo image with --migrate (it applies the cluster schema and exits)."""
+    command = service.get("command") or []
+    words = command.split() if isinstance(command, str) else [str(c) for c in command]
+    return is_silo_image(service) and "--migrate" in words
+
+
+def is_silo(service):
+    return is_silo_image(service) and not is_migration(service)
 
 
 def mounts(service):
@@ -194,6 +206,17 @@ def plan(compose_path, data_dir, offset, only, overrides):
         out.append(f"PG_USER={shlex.quote(environment.get('POSTGRES_USER', 'postgres'))}")
         out.append(f"PG_PASSWORD={shlex.quote(environment.get('POSTGRES_PASSWORD', ''))}")
 
+    # Always, as compose starts it for any silo that depends on it.
+    migrations = []
+    for name, service in services.items():
+        if not is_migration(service):
+            continue
+        env = {str(k): interpolate("" if v is None else str(v), name) for k, v in (service.get("environment") or {}).items()}
+        if "Cluster__ConnectionString" in env:
+            env["Cluster__ConnectionString"] = local_connection_string(env["Cluster__ConnectionString"], local_ports)
+        write_environment(os.path.join(data_dir, name), env, "migrate.environment")
+        migrations.append(name)
+
     silos, by_address, number = [], {}, 0
     for name, service in services.items():
         if not is_silo(service):
@@ -241,6 +264,7 @@ def plan(compose_path, data_dir, offset, only, overrides):
         write(os.path.join(directory, "location"), location + "\n")
         dispatchers.append({"name": name, "location": location, "sip": listen_port})
 
+    out.append("MIGRATIONS=(" + " ".join(migrations) + ")")
     out.append("SILOS=(" + " ".join(s["name"] for s in silos) + ")")
     out.append("DISPATCHERS=(" + " ".join(d["name"] for d in dispatchers) + ")")
     out.append("declare -A SILO_HTTP=(" + " ".join(f"[{s['name']}]={s['http']}" for s in silos) + ")")

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# One bounded surge benchmark: starts SILOS silo processes (built ConferenceCluster.Silo, one shared SQLite cluster
-# database in a temp directory; 3 silos = locations london (2) and oslo (1)), creates the rooms through the
-# management API, runs ConferenceCluster.LoadTest with the surge profile against them, stops the silos.
+# One bounded surge benchmark: starts SILOS silo processes (built ConferenceCluster.Silo; 1 silo = the embedded SQLite
+# cluster in a temp directory, 3 silos = one Orleans cluster on PostgreSQL, scripts/postgres.sh's server, locations
+# london (2) and oslo (1)), creates the rooms through the management API, runs ConferenceCluster.LoadTest with the
+# surge profile against them, stops the silos.
 #
 #   bash loadtest/bench/surge.sh SILOS STEADY SURGE SURGE_OVER_SECONDS [extra load tester options]
 #   e.g. bash loadtest/bench/surge.sh 1 100 200 2 --report /tmp/surge.json
@@ -18,6 +19,14 @@ per_conference=${PER_CONFERENCE:-10}
 conferences=$(( (steady + surge + per_conference - 1) / per_conference ))
 password="bench-$(date +%s)"
 work=$(mktemp -d /tmp/cc-bench-XXXXXX)
+cluster_id="bench-$(date +%s)"
+if [[ $silos == 1 ]]; then
+  storage=(--Cluster:Storage=sqlite --Cluster:ConnectionString="$work/cluster.db")
+else
+  # Several silos are one cluster only on PostgreSQL (an embedded SQLite database serves one silo).
+  bash scripts/postgres.sh start >/dev/null
+  storage=(--Cluster:Storage=postgres --Cluster:ConnectionString="$(bash scripts/postgres.sh url)")
+fi
 
 dotnet build -c Release src/ConferenceCluster.Silo -v quiet -nologo >/dev/null
 dotnet build -c Release loadtest/ConferenceCluster.LoadTest -v quiet -nologo >/dev/null
@@ -36,7 +45,7 @@ locations=(london london oslo)
 targets=()
 for (( i = 0; i < silos; i++ )); do
   location=${locations[$i]}; [[ $silos == 1 ]] && location=london
-  dotnet "$silo_dll" --Cluster:Id=bench --Cluster:Storage=sqlite --Cluster:ConnectionString="$work/cluster.db" \
+  dotnet "$silo_dll" --Cluster:Id="$cluster_id" "${storage[@]}" \
     --Silo:Name="bench-$i" --Silo:Location="$location" --Silo:AdvertisedAddress=127.0.0.1 \
     --Silo:Ports:Silo=$((11300 + i)) --Silo:Ports:Gateway=$((30300 + i)) --Silo:Ports:Http=$((8380 + i)) \
     --Silo:Ports:Sip=$((5260 + 2 * i)) --Silo:Ports:MediaRange="$((20000 + 3000 * i))-$((22999 + 3000 * i))" \

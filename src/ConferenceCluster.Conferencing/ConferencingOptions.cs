@@ -40,6 +40,12 @@ public sealed class ConferencingOptions
     public Func<GlobalSettings, HostedConferenceOptions> HostedConference { get; set; } = HostedConferenceOptions.From;
 
     /// <summary>
+    /// The period of a conference's deadline reminder (Orleans' reminders repeat; the minimum is one minute): after a
+    /// silo's death the restored conference acts on an overdue deadline within this long at worst.
+    /// </summary>
+    public TimeSpan DeadlineReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
     /// When a node fails, whether the calls whose signalling node survives are moved to new media nodes (chosen by the
     /// same rules as a join, then re-INVITEd by their signalling node) instead of being disconnected (issue 6; Pexip
     /// drops them, R85). Calls signalled by the failed node end either way: nothing is left to signal them.

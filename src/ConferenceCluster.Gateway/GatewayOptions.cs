@@ -18,6 +18,9 @@ public sealed class GatewayOptions
     /// <summary>Media worker threads; null = one per core.</summary>
     public int? MediaWorkers { get; set; }
 
+    /// <summary>Video worker threads (composition and VP8, beside the audio workers); null = one per core.</summary>
+    public int? VideoWorkers { get; set; }
+
     /// <summary>Retry-After on a 503 when the cluster has no capacity for the call.</summary>
     public TimeSpan CapacityRetryAfter { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -1,4 +1,4 @@
-using ConferenceCluster.Benchmarks.Runtime;
+using ConferenceCluster.Benchmarks.GrainCalls;
 
 // dotnet run -c Release --project tests/ConferenceCluster.Benchmarks -- runtime [--seconds N] [--concurrency N]
 var suite = args.FirstOrDefault() ?? "runtime";

@@ -184,4 +184,34 @@ public class CapacityTests
         Assert.Equal(["A", "A", "A", "A", "A", "B", "B"], placed);
         Assert.Equal(17, Europe().AvailableHdCalls);
     }
+
+    /// <summary>Issue 14 item 4: one ledger in HD units, so a node admits its measured audio calls, never more than its measured HD calls × 12 (L1179).</summary>
+    [Theory]
+    [InlineData(900, 5, 60)]
+    [InlineData(40, 5, 40)]
+    [InlineData(900, 0, 0)]
+    public void A_nodes_measured_capacity_is_what_both_its_audio_and_its_video_measurements_allow_L1179(long audioCalls, long hdCalls, long admitted)
+    {
+        Assert.Equal(admitted, MeasuredCapacity.AudioCalls(audioCalls, hdCalls));
+        Assert.True(CapacityUnits.FromAudioCalls(MeasuredCapacity.AudioCalls(audioCalls, hdCalls)) <= CapacityUnits.FromHdCalls(hdCalls));
+    }
+
+    /// <summary>A call that adds video is re-costed where it is: its node's call load follows, nothing else moves.</summary>
+    [Fact]
+    public void Recosting_a_call_moves_its_nodes_load_and_nothing_else()
+    {
+        var placement = ConferencePlacement.Restore("c", Hd,
+            [new HostingNode("A1", "A", 0, MediaCosts.HdCall, MediaCosts.AudioCall + MediaCosts.HdCall, 2)],
+            [
+                new ParticipantPlacement("p1", "A1", null, "A1", "A", MediaCosts.AudioCall, CapacityUnits.Zero),
+                new ParticipantPlacement("p2", "A1", null, "A1", "A", MediaCosts.HdCall, CapacityUnits.Zero),
+            ]);
+        var after = placement.Recost("p1", MediaCosts.HdCall, CapacityUnits.Zero);
+        Assert.Equal(MediaCosts.HdCall * 2, after.HostingNodes["A1"].CallLoad);
+        Assert.Equal(MediaCosts.HdCall, after.Participants["p1"].TranscodingCost);
+        Assert.Equal(placement.Backplanes.Backplanes, after.Backplanes.Backplanes);
+        // What a restored grain would rebuild from it agrees with itself.
+        ConferencePlacement.Restore("c", Hd, after.HostingNodes.Values, after.Participants.Values);
+        Assert.Throws<InvalidOperationException>(() => placement.Recost("nobody", MediaCosts.HdCall, CapacityUnits.Zero));
+    }
 }

@@ -1,8 +1,8 @@
 using ConferenceCluster.Conferencing.Capacity;
 using ConferenceCluster.Conferencing.Configuration;
 using ConferenceCluster.Conferencing.Configuration.Store;
-using ConferenceCluster.Runtime.Storage;
-using ConferenceCluster.Runtime.Testing;
+using ConferenceCluster.Conferencing.Tests.Grains;
+using ConferenceCluster.Storage.Documents;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ConferenceCluster.Conferencing.Tests;
@@ -10,7 +10,7 @@ namespace ConferenceCluster.Conferencing.Tests;
 /// <summary>The configuration repository over the cluster document store: versions, validation, alias uniqueness, self-registration.</summary>
 public class ConfigurationRepositoryTests
 {
-    private readonly InMemoryClusterStore _store = new();
+    private readonly InMemoryDocumentStore _store = new();
     private ConfigurationRepository Repository => new(_store);
 
     private static ConferencingNode Tcn(string name, string location, int hd = 10) => new(name, location, NodeRole.Transcoding, CapacityUnits.FromHdCalls(hd));
@@ -107,7 +107,7 @@ public class ConfigurationRepositoryTests
     {
         var time = new ManualTime(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         var repository = new ConfigurationRepository(_store, time);
-        await _store.Documents.TryInsertAsync(ConfigurationCollections.ConferenceAliases, "meet.ghost@example.com",
+        await _store.TryInsertAsync(ConfigurationCollections.ConferenceAliases, "meet.ghost@example.com",
             ConfigurationCollections.Serialize(new AliasRecord("meet.ghost@example.com", "ghost", time.Now)));
         var room = new VirtualMeetingRoom("real") { Aliases = [new("meet.ghost@example.com")] };
 
@@ -166,7 +166,7 @@ public class ConfigurationRepositoryTests
 
         await Repository.CreateLocationAsync(new SystemLocation("USA"));
         await Repository.CreateConferenceAsync(new VirtualMeetingRoom("alice") { Aliases = [new("meet.alice@example.com")] });
-        await TestCluster.WaitUntilAsync(() => view1.Current.Conferences.ContainsKey("alice") && view2.Current.Conferences.ContainsKey("alice"),
+        await ConferencingTestCluster.WaitUntilAsync(() => view1.Current.Conferences.ContainsKey("alice") && view2.Current.Conferences.ContainsKey("alice"),
             TimeSpan.FromSeconds(30), "both views to see the change");
         Assert.Equal("alice", view2.Current.FindConferenceByAlias("MEET.ALICE@example.com")!.Name);
         Assert.Contains("USA", view1.Current.Locations.Keys);

@@ -23,6 +23,10 @@ public class CheckerFailureTests
         { "compose.yaml", "    - \"5060/udp\"\n", "", "london1: port 5060/udp (from Silo__Ports__*) is neither exposed nor published" },
         { "compose.yaml", "      condition: service_healthy\n", "      condition: service_started\n", "london1: must depend on postgres with condition service_healthy" },
         { "compose.yaml", "    healthcheck:\n", "    x-healthcheck:\n", "postgres needs a healthcheck" },
+        { "compose.yaml", "    command: [\"--migrate\"]\n", "", "expected one schema step (the silo image with command [\"--migrate\"]), found 0" },
+        { "compose.yaml", "      condition: service_completed_successfully\n", "      condition: service_started\n", "london1: must depend on migrate with condition service_completed_successfully" },
+        { "compose.yaml", "    restart: \"no\"\n", "    restart: always\n", "migrate: restart 'always' would run the schema step again" },
+        { "compose.yaml", "  Cluster__ConnectionString: ", "  Cluster__ConnectionStrin: ", "migrate: Cluster__ConnectionString is required for the schema step" },
         { "compose.yaml", "      - pgdata:/var/lib/postgresql/data\n", "      - ./pgdata:/var/lib/postgresql/data\n", "postgres must keep its data in a named volume" },
         { "compose.yaml", "./kamailio/dispatcher-paris.list:", "./kamailio/dispatcher-london.list:", "location paris has transcoding silos but no Kamailio dispatcher" },
         { "kamailio/dispatcher-london.list", "sip:10.42.0.11:5060", "sip:10.42.0.21:5060", "sip:10.42.0.21:5060 is paris1 of location paris, not london" },
@@ -37,7 +41,19 @@ public class CheckerFailureTests
         { "kubernetes/configmap.yaml", "  Cluster__Storage: postgres\n", "  Cluster__Storage: memory\n", "StatefulSet paris, container silo: Cluster__Storage must be postgres" },
         { "kubernetes/configmap.yaml", "  name: conferencecluster-shared\n", "  name: conferencecluster-common\n", "envFrom names ConfigMap conferencecluster-shared, which no manifest defines" },
         { "kubernetes/configmap.yaml", "  Cluster__Id: conferencecluster\n", "  Cluster__Id: conference cluster\n", "the silo refuses this configuration: Cluster:Id must be letters, digits" },
-        { "kubernetes/london.yaml", "path: /api/client/v2/status", "path: /health", "readinessProbe asks /health, expected /api/client/v2/status" },
+        { "kubernetes/london.yaml", "path: /health/ready", "path: /health", "readinessProbe asks /health, expected /health/ready" },
+        { "kubernetes/paris.yaml", "path: /health/live", "path: /api/client/v2/status", "livenessProbe asks /api/client/v2/status, expected /health/live" },
+        { "kubernetes/london.yaml", "          args: [\"--migrate\"]\n", "          args: [\"--help\"]\n", "london: needs one init container of the silo image with args [\"--migrate\"]" },
+        { "kubernetes/paris.yaml", "          args: [\"--migrate\"]\n          envFrom:\n            - configMapRef:\n                name: conferencecluster-shared\n          env:\n            - name: Cluster__ConnectionString\n",
+            "          args: [\"--migrate\"]\n          envFrom:\n            - configMapRef:\n                name: conferencecluster-shared\n          env:\n            - name: Cluster__ConnectionStrin\n",
+            "paris, init container migrate: Cluster__ConnectionString is required for the schema step" },
+        { "kubernetes/london.yaml", "        orleans/clusterId: conferencecluster\n", "        orleans/clusterId: other\n", "london: the pod label orleans/clusterId=other differs from Cluster__Id 'conferencecluster'" },
+        { "kubernetes/paris.yaml", "        orleans/serviceId: conferencecluster\n", "", "paris: the pod template lacks the label orleans/serviceId" },
+        { "kubernetes/edge.yaml", "      serviceAccountName: conferencecluster\n", "      serviceAccountName: default\n", "edge: serviceAccountName default names no ServiceAccount" },
+        { "kubernetes/paris.yaml", "            - name: POD_NAMESPACE\n", "            - name: POD_NAMESPACES\n", "paris, container silo: the silo would not turn Orleans' Kubernetes hosting on" },
+        { "kubernetes/london.yaml", "            - name: POD_NAME\n              valueFrom:\n                fieldRef:\n                  fieldPath: metadata.name\n",
+            "            - name: POD_NAME\n              valueFrom:\n                fieldRef:\n                  fieldPath: spec.nodeName\n", "london, container silo: POD_NAME must come from metadata.name" },
+        { "kubernetes/rbac.yaml", "verbs: [\"get\", \"list\", \"watch\", \"patch\"]", "verbs: [\"get\", \"list\", \"watch\"]", "london: service account conferencecluster may not patch pods" },
         { "kubernetes/london.yaml", "fieldPath: status.podIP", "fieldPath: status.hostIP", "london, container silo: Silo__AdvertisedAddress must come from the downward API" },
         { "kubernetes/paris.yaml", "            - name: Silo__Role\n", "            - name: Silo__Locaton\n              value: paris\n            - name: Silo__Role\n", "StatefulSet paris, container silo: Silo__Locaton is not a silo configuration key" },
         { "kubernetes/edge.yaml", "              value: edge\n", "              value: london\n", "Silo__Location 'london' differs from the pod label conferencecluster/location=edge" },
@@ -56,6 +72,7 @@ public class CheckerFailureTests
         { "systemd/conferencecluster-silo.service", "Environment=DOTNET_CLI_TELEMETRY_OPTOUT=1\n", "Environment=DOTNET_CLI_TELEMETRY_OPTOUT=1 \"Demo__Enable=true\"\n", "conferencecluster-silo.service: Demo__Enable is not a silo configuration key" },
         { "systemd/conferencecluster-silo.service", "RestartPreventExitStatus=2\n", "RestartPreventExitStatus=3\n", "RestartPreventExitStatus must be a list containing 2" },
         { "systemd/conferencecluster-silo.service", "Restart=on-failure\n", "Restart=always\n", "Restart must be on-failure" },
+        { "systemd/conferencecluster-silo.service", "ConferenceCluster.Silo.dll --migrate\n", "ConferenceCluster.Silo.dll\n", "ExecStartPre must be the published silo with --migrate" },
         { "systemd/conferencecluster-silo.service", "User=conferencecluster\n", "", "User must be a dedicated user" },
         { "systemd/silo.env.example", "Cluster__Storage=postgres\n", "Cluster__Storage=postgres\nSilo__Location=paris\n", "location-london.conf: Silo__Location is also in the environment file" },
         { "systemd/silo.env.example", "Silo__Ports__Http=8080\n", "Silo__Ports__Htp=8080\n", "silo.env.example: Silo__Ports__Htp is not a silo configuration key" },
@@ -107,7 +124,11 @@ public class CheckerFailureTests
     [Theory]
     [InlineData("    Silo__Ports__Sip=5060\n", "    Silo__Ports__Sip=5070\n", "Dockerfile: EXPOSE lacks 5070/udp (Silo__Ports__Sip)")]
     [InlineData("    Silo__Ports__Http=8080 ", "    Silo__Ports__Htp=8080 ", "Dockerfile ENV: Silo__Ports__Htp is not a silo configuration key")]
-    [InlineData("${Silo__Ports__Http}/health", "8080/health", "HEALTHCHECK must ask ${Silo__Ports__Http}/health")]
+    [InlineData("${Silo__Ports__Http}/health/ready", "${Silo__Ports__Http}/health", "HEALTHCHECK must ask ${Silo__Ports__Http}/health/ready")]
+    [InlineData("COPY src/ConferenceCluster.Storage/ConferenceCluster.Storage.csproj src/ConferenceCluster.Storage/\n", "",
+        "Dockerfile: the restore layer does not copy src/ConferenceCluster.Storage/ConferenceCluster.Storage.csproj")]
+    [InlineData("COPY src/ConferenceCluster.Sip/", "COPY src/ConferenceCluster.Runtime/ConferenceCluster.Runtime.csproj src/ConferenceCluster.Runtime/\nCOPY src/ConferenceCluster.Sip/",
+        "Dockerfile: COPY src/ConferenceCluster.Runtime/ConferenceCluster.Runtime.csproj, which does not exist")]
     public void A_broken_Dockerfile_is_reported(string from, string to, string expected)
     {
         var original = File.ReadAllText(Path.Combine(DeployFiles.Root, "Dockerfile"));

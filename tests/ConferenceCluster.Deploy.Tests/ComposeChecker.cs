@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 
 namespace ConferenceCluster.Deploy.Tests;
 
-/// <summary>Checks deploy/compose.yaml: its silos, PostgreSQL, and the Kamailio dispatchers with their lists.</summary>
+/// <summary>Checks deploy/compose.yaml: its silos, the schema step before them, PostgreSQL, and the Kamailio dispatchers with their lists.</summary>
 public static partial class ComposeChecker
 {
     public const string DispatcherListMount = "/etc/kamailio/dispatcher.list";
@@ -40,6 +40,12 @@ public static partial class ComposeChecker
         else
             CheckPostgres(document, postgres[0], services.Map(postgres[0])!, problems);
 
+        var migrations = services.Where(s => IsMigration(s.Value as Dictionary<object, object>)).Select(s => (string)s.Key).ToList();
+        if (migrations.Count != 1)
+            problems.Add($"compose.yaml: expected one schema step (the silo image with command [\"--migrate\"]), found {migrations.Count}");
+        else
+            CheckMigration(migrations[0], services.Map(migrations[0])!, postgres, problems);
+
         foreach (var (key, value) in services)
         {
             var name = (string)key;
@@ -57,6 +63,8 @@ public static partial class ComposeChecker
                 problems.Add($"{source}: Silo__AdvertisedAddress '{advertised}' is neither its network address ({ipv4 ?? "none fixed"}) nor its service name");
             if (postgres.Count == 1 && (service.Map("depends_on").Map(postgres[0]).Str("condition") != "service_healthy"))
                 problems.Add($"{source}: must depend on {postgres[0]} with condition service_healthy");
+            if (migrations.Count == 1 && (service.Map("depends_on").Map(migrations[0]).Str("condition") != "service_completed_successfully"))
+                problems.Add($"{source}: must depend on {migrations[0]} with condition service_completed_successfully (the schema first)");
             if (ports is not null)
                 CheckSiloPorts(source, name, service!, ports, publishes, problems);
             if (ports is not null && service.Map("healthcheck") is { } healthcheck)
@@ -77,10 +85,29 @@ public static partial class ComposeChecker
         return problems;
     }
 
-    public static bool IsSilo(Dictionary<object, object>? service) =>
+    public static bool IsSilo(Dictionary<object, object>? service) => IsSiloImage(service) && !IsMigration(service);
+
+    /// <summary>The schema step: the silo image run with <c>--migrate</c> (it applies the cluster schema and exits).</summary>
+    public static bool IsMigration(Dictionary<object, object>? service) =>
+        IsSiloImage(service) && (service!.Seq("command").Any(c => c?.ToString() == "--migrate") || (service.Str("command")?.Contains("--migrate", StringComparison.Ordinal) ?? false));
+
+    private static bool IsSiloImage(Dictionary<object, object>? service) =>
         service is not null
         && ((service.TryGetValue("build", out var build) && (build as string ?? (build as Dictionary<object, object>).Str("context"))?.TrimEnd('/') == "..")
             || (service.Str("image")?.StartsWith("conferencecluster:", StringComparison.Ordinal) ?? false));
+
+    /// <summary>A configuration the silo accepts for PostgreSQL, after PostgreSQL is healthy, run once (not restarted).</summary>
+    private static void CheckMigration(string name, Dictionary<object, object> service, List<string> postgres, List<string> problems)
+    {
+        var source = $"compose.yaml: {name}";
+        SiloEnvironment.CheckMigration(source, Environment(service), problems);
+        if (postgres.Count == 1 && service.Map("depends_on").Map(postgres[0]).Str("condition") != "service_healthy")
+            problems.Add($"{source}: must depend on {postgres[0]} with condition service_healthy");
+        if (service.Str("restart") is { } restart && restart is not ("no" or "on-failure"))
+            problems.Add($"{source}: restart '{restart}' would run the schema step again and again; use \"no\" or on-failure");
+        if (service.Seq("ports").Count > 0)
+            problems.Add($"{source}: the schema step publishes no ports");
+    }
 
     /// <summary>A service's environment, in mapping or <c>KEY=value</c> list form.</summary>
     public static Dictionary<string, EnvValue> Environment(Dictionary<object, object>? service)

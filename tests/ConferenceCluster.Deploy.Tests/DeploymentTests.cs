@@ -49,7 +49,9 @@ public class DeploymentTests
     public void The_silo_key_list_is_what_the_checks_use()
     {
         Assert.True(SiloEnvironment.IsKnownKey("Silo__Ports__Http"));
-        Assert.True(SiloEnvironment.IsKnownKey("cluster__membership__probeperiod"));
+        Assert.True(SiloEnvironment.IsKnownKey("cluster__membership__probeperiod")); // the old runtime's name, still accepted
+        Assert.True(SiloEnvironment.IsKnownKey("Cluster__Membership__MaxProbeTimeout")); // Orleans' names since the move
+        Assert.False(SiloEnvironment.IsKnownKey("Cluster__Membership__ProbePeriodd"));
         Assert.True(SiloEnvironment.IsKnownKey("Silo__GrainAssemblies__0"));
         Assert.False(SiloEnvironment.IsKnownKey("Silo__Prots__Http"));
         Assert.False(SiloEnvironment.IsKeyForm("DRAIN_SECONDS"));

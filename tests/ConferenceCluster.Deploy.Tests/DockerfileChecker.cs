@@ -29,9 +29,26 @@ public static partial class DockerfileChecker
             foreach (var protocol in protocols.Split(' ').Where(p => !exposed.Contains($"{port}/{p}")))
                 problems.Add($"Dockerfile: EXPOSE lacks {port}/{protocol} ({key})");
         }
-        if (!final.Any(i => i.Keyword == "HEALTHCHECK" && i.Arguments.Contains("${Silo__Ports__Http}/health", StringComparison.Ordinal)))
-            problems.Add("Dockerfile: HEALTHCHECK must ask ${Silo__Ports__Http}/health");
+        if (!final.Any(i => i.Keyword == "HEALTHCHECK" && i.Arguments.Contains("${Silo__Ports__Http}/health/ready", StringComparison.Ordinal)))
+            problems.Add("Dockerfile: HEALTHCHECK must ask ${Silo__Ports__Http}/health/ready");
+        CheckProjectsCopied(instructions, problems);
         return problems;
+    }
+
+    /// <summary>
+    /// The restore layer copies the project file of every project the silo builds from (src/*/*.csproj), so a project
+    /// added or removed (the old runtime's, say) cannot leave the image unbuildable.
+    /// </summary>
+    private static void CheckProjectsCopied(List<(string Keyword, string Arguments)> instructions, List<string> problems)
+    {
+        var copied = instructions.Where(i => i.Keyword == "COPY").Select(i => i.Arguments.Split(' ', StringSplitOptions.RemoveEmptyEntries)[0])
+            .Where(a => a.EndsWith(".csproj", StringComparison.Ordinal)).ToHashSet(StringComparer.Ordinal);
+        var projects = Directory.GetFiles(Path.Combine(DeployFiles.Root, "src"), "*.csproj", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(DeployFiles.Root, f).Replace(Path.DirectorySeparatorChar, '/')).ToHashSet(StringComparer.Ordinal);
+        foreach (var missing in projects.Except(copied).Order(StringComparer.Ordinal))
+            problems.Add($"Dockerfile: the restore layer does not copy {missing}");
+        foreach (var gone in copied.Except(projects).Order(StringComparer.Ordinal))
+            problems.Add($"Dockerfile: COPY {gone}, which does not exist");
     }
 
     private static IEnumerable<(string Keyword, string Arguments)> Instructions(string text)

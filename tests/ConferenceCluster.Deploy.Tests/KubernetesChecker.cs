@@ -2,12 +2,21 @@ using System.Globalization;
 
 namespace ConferenceCluster.Deploy.Tests;
 
-/// <summary>Checks the manifests of deploy/kubernetes/: every StatefulSet's silo container against the silo's keys and ports.</summary>
+/// <summary>
+/// Checks the manifests of deploy/kubernetes/: every StatefulSet's silo container against the silo's keys and ports, its
+/// schema step (an init container running <c>--migrate</c>), and what Orleans' Kubernetes hosting needs (the pod labels
+/// it selects the cluster's pods by, and a service account allowed to read, watch and label pods).
+/// </summary>
 public static class KubernetesChecker
 {
-    public const string ReadinessPath = "/api/client/v2/status";
-    public const string LivenessPath = "/health";
+    public const string ReadinessPath = "/health/ready";
+    public const string LivenessPath = "/health/live";
     public const string LocationLabel = "conferencecluster/location";
+    /// <summary>Orleans' Kubernetes hosting selects the cluster's pods by these labels (KubernetesHostingOptions).</summary>
+    public const string OrleansClusterIdLabel = "orleans/clusterId";
+    public const string OrleansServiceIdLabel = "orleans/serviceId";
+    /// <summary>What Orleans' KubernetesClusterAgent does with pods: read its own, patch its labels, list and watch the cluster's.</summary>
+    public static readonly string[] OrleansHostingPodVerbs = ["get", "list", "watch", "patch"];
 
     private sealed record Resource(string File, string Kind, string Name, Dictionary<object, object> Document);
 
@@ -66,11 +75,75 @@ public static class KubernetesChecker
                 }
                 CheckDrain(csource, podSpec, container, env, problems);
                 CheckService(source, spec.Str("serviceName"), resources, labels, containerPorts, ports?.Sip, problems);
+                CheckOrleansHosting(source, SiloEnvironment.Value(env, "Cluster__Id"), labels, podSpec, resources, problems);
+                // The kubelet sets KUBERNETES_SERVICE_HOST in every pod; the rest must come from the manifest.
+                if (!Silo.Hosting.KubernetesPod.IsOrleansPod(name => name == Silo.Hosting.KubernetesPod.ServiceHostVariable ? "10.96.0.1"
+                        : SiloEnvironment.Get(env, name) is { FieldPath: { } field } ? field : null))
+                    problems.Add($"{csource}: the silo would not turn Orleans' Kubernetes hosting on: set {Silo.Hosting.KubernetesPod.PodNameVariable} and " +
+                                 $"{Silo.Hosting.KubernetesPod.PodNamespaceVariable} from the downward API");
+                if (SiloEnvironment.Get(env, Silo.Hosting.KubernetesPod.PodNameVariable)?.FieldPath is { } podName && podName != "metadata.name")
+                    problems.Add($"{csource}: POD_NAME must come from metadata.name (Orleans' hosting matches pods to silos by it), not {podName}");
             }
+            CheckMigration(source, podSpec, configMaps, problems);
             if (!resources.Any(r => r.Kind == "PodDisruptionBudget" && Selects(r.Document.Map("spec").Map("selector"), labels)))
                 problems.Add($"{source}: no PodDisruptionBudget selects its pods");
         }
         return problems;
+    }
+
+    /// <summary>The schema step: an init container of the silo image that runs <c>--migrate</c> with a configuration the silo accepts.</summary>
+    private static void CheckMigration(string source, Dictionary<object, object>? podSpec, Dictionary<string, Dictionary<object, object>?> configMaps,
+        List<string> problems)
+    {
+        var migrations = podSpec.Seq("initContainers").Maps()
+            .Where(c => (c.Str("image")?.StartsWith("conferencecluster", StringComparison.Ordinal) ?? false)
+                        && c.Seq("args").Concat(c.Seq("command")).Any(a => a?.ToString() == "--migrate"))
+            .ToList();
+        if (migrations.Count != 1)
+        {
+            problems.Add($"{source}: needs one init container of the silo image with args [\"--migrate\"] (the cluster schema), found {migrations.Count}");
+            return;
+        }
+        var csource = $"{source}, init container {migrations[0].Str("name")}";
+        var env = Environment(csource, migrations[0], configMaps, problems);
+        SiloEnvironment.CheckMigration(csource, env, problems);
+        foreach (var secret in new[] { "Cluster__ConnectionString" }.Where(k => SiloEnvironment.Get(env, k) is { SecretKey: null }))
+            problems.Add($"{csource}: {secret} must come from a Secret (secretKeyRef), not a literal or ConfigMap");
+    }
+
+    /// <summary>
+    /// Orleans' Kubernetes hosting (on in every pod): the pods carry the labels it selects the cluster by, with the values
+    /// the silo uses (ServiceId is the cluster id), and run as an account that a RoleBinding lets read, watch and label pods.
+    /// </summary>
+    private static void CheckOrleansHosting(string source, string? clusterId, Dictionary<string, string> podLabels, Dictionary<object, object>? podSpec,
+        List<Resource> resources, List<string> problems)
+    {
+        foreach (var label in new[] { OrleansClusterIdLabel, OrleansServiceIdLabel })
+        {
+            if (!podLabels.TryGetValue(label, out var value))
+                problems.Add($"{source}: the pod template lacks the label {label} (Orleans' Kubernetes hosting selects the cluster's pods by it)");
+            else if (value != clusterId)
+                problems.Add($"{source}: the pod label {label}={value} differs from Cluster__Id '{clusterId}'");
+        }
+        var account = podSpec.Str("serviceAccountName");
+        if (account is null)
+        {
+            problems.Add($"{source}: no serviceAccountName (Orleans' Kubernetes hosting needs an account allowed to {string.Join(", ", OrleansHostingPodVerbs)} pods)");
+            return;
+        }
+        if (!resources.Any(r => r.Kind == "ServiceAccount" && r.Name == account))
+            problems.Add($"{source}: serviceAccountName {account} names no ServiceAccount");
+        var granted = resources.Where(r => r.Kind == "RoleBinding"
+                && r.Document.Seq("subjects").Maps().Any(s => s.Str("kind") == "ServiceAccount" && s.Str("name") == account)
+                && r.Document.Map("roleRef").Str("kind") == "Role")
+            .Select(b => resources.FirstOrDefault(r => r.Kind == "Role" && r.Name == b.Document.Map("roleRef").Str("name")))
+            .OfType<Resource>()
+            .SelectMany(role => role.Document.Seq("rules").Maps())
+            .Where(rule => rule.Seq("apiGroups").Any(g => g?.ToString() == "") && rule.Seq("resources").Any(r => r?.ToString() == "pods"))
+            .SelectMany(rule => rule.Seq("verbs").Select(v => v?.ToString()))
+            .ToHashSet(StringComparer.Ordinal);
+        foreach (var verb in OrleansHostingPodVerbs.Where(v => !granted.Contains(v)))
+            problems.Add($"{source}: service account {account} may not {verb} pods (a RoleBinding to a Role granting it), which Orleans' Kubernetes hosting needs");
     }
 
     private static Dictionary<string, string> Labels(Dictionary<object, object>? map) =>

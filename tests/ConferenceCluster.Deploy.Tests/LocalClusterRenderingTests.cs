@@ -80,6 +80,23 @@ public sealed class LocalClusterRenderingTests : IDisposable
     }
 
     [Fact]
+    public void The_schema_step_gets_composes_environment_with_the_local_database_and_runs_before_the_silos()
+    {
+        var rendered = Render(0);
+        Assert.True(rendered.ExitCode == 0, rendered.Error);
+        var compose = Yaml.Load(DeployFiles.Read("compose.yaml")).Map("services")!;
+        var migrate = compose.Single(s => ComposeChecker.IsMigration(s.Value as Dictionary<object, object>));
+        var expected = ComposeChecker.Environment(migrate.Value as Dictionary<object, object>).ToDictionary(e => e.Key, e => Interpolate(e.Value.Value ?? ""), StringComparer.Ordinal);
+        expected["Cluster__ConnectionString"] = expected["Cluster__ConnectionString"].Replace("Host=postgres", $"Host=127.0.0.1;Port={LocalPostgresPort}", StringComparison.Ordinal);
+        var local = File.ReadAllLines(Path.Combine(_dataDirectory, (string)migrate.Key, "migrate.environment"))
+            .Select(l => l.Split('=', 2)).ToDictionary(p => p[0], p => p[1], StringComparer.Ordinal);
+        Assert.Equal(expected.OrderBy(e => e.Key, StringComparer.Ordinal), local.OrderBy(e => e.Key, StringComparer.Ordinal));
+        // The plan runs it, and it is no silo.
+        Assert.Contains($"MIGRATIONS=({migrate.Key})", rendered.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain((string)migrate.Key, rendered.Output.Split('\n').Single(l => l.StartsWith("SILOS=", StringComparison.Ordinal)), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_port_offset_moves_every_port_media_ranges_included()
     {
         var rendered = Render(1000);

@@ -87,6 +87,21 @@ public static partial class SiloEnvironment
         }
     }
 
+    /// <summary>
+    /// The schema step's environment (<c>--migrate</c>): known keys, PostgreSQL with a connection string, a configuration
+    /// the silo accepts (it validates it before applying the schema); no per-silo keys needed.
+    /// </summary>
+    public static void CheckMigration(string source, IReadOnlyDictionary<string, EnvValue> env, List<string> problems)
+    {
+        CheckKeys(source, env.Keys, problems);
+        var storage = Value(env, "Cluster__Storage");
+        if (!string.Equals(storage, "postgres", StringComparison.OrdinalIgnoreCase))
+            problems.Add($"{source}: Cluster__Storage must be postgres for the schema step (is '{storage ?? "unset"}')");
+        if (!(Get(env, "Cluster__ConnectionString")?.IsSet ?? false))
+            problems.Add($"{source}: Cluster__ConnectionString is required for the schema step");
+        LoadLikeTheSilo(source, env, problems);
+    }
+
     public static EnvValue? Get(IReadOnlyDictionary<string, EnvValue> env, string name) =>
         env.FirstOrDefault(e => string.Equals(e.Key, name, StringComparison.OrdinalIgnoreCase)).Value;
 

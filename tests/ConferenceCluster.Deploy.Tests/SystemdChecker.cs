@@ -23,6 +23,8 @@ public static partial class SystemdChecker
         Require("EnvironmentFile", v => v.Length > 0, "set");
         Require("User", v => v.Length > 0 && v != "root", "a dedicated user");
         Require("ExecStart", v => v.Contains("ConferenceCluster.Silo", StringComparison.Ordinal), "the published silo");
+        Require("ExecStartPre", v => v.Contains("ConferenceCluster.Silo", StringComparison.Ordinal) && v.EndsWith(" --migrate", StringComparison.Ordinal),
+            "the published silo with --migrate (the cluster schema first)");
 
         var unitEnv = Assignments(service);
         SiloEnvironment.CheckKeys("conferencecluster-silo.service", unitEnv.Keys, problems);

@@ -1,3 +1,4 @@
+using ConferenceCluster.LoadTest.Running;
 using System.Text.Json;
 using ConferenceCluster.LoadTest.Cli;
 using ConferenceCluster.LoadTest.Tests.Support;
@@ -39,6 +40,8 @@ public class CommandLineTests
     [InlineData("-n 10 -t 127.0.0.1:5060 --alias-format room", "--alias-format")]
     [InlineData("-n 10 -t 127.0.0.1:5060 --bind ::1", "--bind")]
     [InlineData("-n 10 -t 127.0.0.1:5060 --require 2", "--require")]
+    [InlineData("-n 10 -t 127.0.0.1:5060 --codec mp3", "--codec")]
+    [InlineData("-n 10 -t 127.0.0.1:5060 --talk turns --turn 2 --settle 1.5", "--turn")]
     public async Task Bad_options_exit_2_with_an_error_naming_the_option(string args, string named)
     {
         var (code, output, error) = await RunAsync(args.Split(' '));
@@ -59,6 +62,17 @@ public class CommandLineTests
         Assert.Contains("--max-participants", output);
         Assert.Contains("--duration", output);
         Assert.Contains("--report", output);
+        Assert.Contains("--codec", output);
+        Assert.Contains("--talk", output);
+    }
+
+    [Fact]
+    public void Opus_levels_dtx_and_turns_are_parsed()
+    {
+        var errors = LoadTestCommandLine.TryParse(["-n", "20", "-t", "127.0.0.1:5060", "--codec", "opus", "--dtx", "false", "--talk", "turns", "--turn", "6"], out var options);
+        Assert.Empty(errors);
+        Assert.Equal((LoadCodec.Opus, true, false, TalkPattern.Turns, TimeSpan.FromSeconds(6)),
+            (options!.Codec, options.AudioLevels, options.Dtx, options.TalkPattern, options.TurnLength));
     }
 
     [Fact]

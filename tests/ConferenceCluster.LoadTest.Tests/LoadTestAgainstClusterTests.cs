@@ -59,6 +59,30 @@ public class LoadTestAgainstClusterTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Opus_callers_with_levels_and_dtx_talking_in_turns_all_hear_exactly_who_talks()
+    {
+        await using var cluster = await InProcessCluster.StartAsync();
+        await cluster.CreateRoomsAsync(Rooms(2));
+        var options = Options(cluster, 24, 2) with
+        {
+            Codec = LoadCodec.Opus,
+            TalkPattern = TalkPattern.Turns,
+            TurnLength = TimeSpan.FromSeconds(4),
+            Ramp = TimeSpan.FromSeconds(3),
+            Hold = TimeSpan.FromSeconds(12),
+        };
+
+        var report = await new LoadTestRunner(options).RunAsync();
+        Show(report);
+
+        Assert.Equal(24, report.Joined);
+        Assert.Equal(24, report.Mix.ParticipantsChecked);
+        Assert.Equal(24, report.Mix.ParticipantsCorrect);
+        Assert.Equal(0, report.Mix.HeardItself);
+        Assert.True(report.Mix.WindowsJudged > 24 * 20, $"only {report.Mix.WindowsJudged} windows were judged");
+    }
+
+    [Fact]
     public async Task R25_L2197_over_capacity_the_report_counts_the_503s_with_their_Retry_After_and_the_rest_still_hear_right()
     {
         // R25 (L2197): a join beyond the node's capacity is refused with 503 and Retry-After; ten audio calls fit here.

@@ -21,7 +21,7 @@ public class BackplaneTickBenchmarks
     private const int Endpoints = 10;
 
     private MediaWorkload _workload = null!;
-    private OpusDecoder[] _endpointDecoders = null!;
+    private OpusFrameDecoder[] _endpointDecoders = null!;
     private IAudioFrameDecoder[] _backplaneDecoders = null!;
     private byte[][] _backplanePayloads = null!;
     private short[] _decodedFrame = null!;
@@ -39,7 +39,7 @@ public class BackplaneTickBenchmarks
     public void Setup()
     {
         _workload = new MediaWorkload(Endpoints);
-        _endpointDecoders = Enumerable.Range(0, Endpoints).Select(_ => new OpusDecoder()).ToArray();
+        _endpointDecoders = Enumerable.Range(0, Endpoints).Select(_ => new OpusFrameDecoder()).ToArray();
         EncoderProfile profile = Codec == BackplaneCodec.L16 ? EncoderProfile.L16 : EncoderProfile.OpusBackplane;
         _backplaneDecoders = Enumerable.Range(0, 2).Select(_ => AudioFrameCodecs.CreateDecoder(profile.Codec)).ToArray();
         using (IAudioFrameEncoder encoder = AudioFrameCodecs.CreateEncoder(profile))
@@ -72,7 +72,7 @@ public class BackplaneTickBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
-        foreach (OpusDecoder decoder in _endpointDecoders)
+        foreach (OpusFrameDecoder decoder in _endpointDecoders)
         {
             decoder.Dispose();
         }

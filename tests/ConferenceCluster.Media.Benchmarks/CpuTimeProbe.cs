@@ -18,7 +18,7 @@ internal static class CpuTimeProbe
     {
         int ticks = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 200;
         int[] sizes = args.Length > 2 ? args[2..].Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [10, 50, 100];
-        Console.WriteLine($"CPU-time probe: at least {ticks} ticks and {MinimumCpu.TotalMilliseconds} ms CPU per case, after {ticks / 5} warm-up ticks; libopus {Codecs.Opus.OpusDecoder.LibraryVersion}; {Environment.ProcessorCount} cores");
+        Console.WriteLine($"CPU-time probe: at least {ticks} ticks and {MinimumCpu.TotalMilliseconds} ms CPU per case, after {ticks / 5} warm-up ticks; Opus {Codecs.Opus.OpusCodecs.Implementation}; {Environment.ProcessorCount} cores");
         Console.WriteLine("| Case | N | CPU ms per tick | wall ms per tick | Participants/core (CPU) | vs (a) |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|");
         foreach (int participants in sizes)

@@ -23,8 +23,8 @@ namespace ConferenceCluster.Media.Benchmarks;
 public class MediaTickBenchmarks
 {
     private MediaWorkload _workload = null!;
-    private OpusDecoder[] _decoders = null!;
-    private OpusEncoder[] _encoders = null!;
+    private OpusFrameDecoder[] _decoders = null!;
+    private OpusFrameEncoder[] _encoders = null!;
     private short[] _decodedFrame = null!;
     private byte[] _payload = null!;
     private ConferenceMixer _mixerOnlyTop4 = null!;
@@ -40,13 +40,12 @@ public class MediaTickBenchmarks
     public void Setup()
     {
         _workload = new MediaWorkload(Participants);
-        _decoders = new OpusDecoder[Participants];
-        _encoders = new OpusEncoder[Participants];
+        _decoders = new OpusFrameDecoder[Participants];
+        _encoders = new OpusFrameEncoder[Participants];
         for (int p = 0; p < Participants; p++)
         {
-            _decoders[p] = new OpusDecoder();
-            _encoders[p] = new OpusEncoder(AudioFormat.MixSampleRate, 1, OpusApplication.Voip);
-            EncoderProfile.OpusVoice.ApplyTo(_encoders[p]);
+            _decoders[p] = new OpusFrameDecoder();
+            _encoders[p] = new OpusFrameEncoder(EncoderProfile.OpusVoice);
         }
 
         _decodedFrame = new short[AudioFormat.MixFrameSamples];
@@ -60,12 +59,12 @@ public class MediaTickBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
-        foreach (OpusDecoder decoder in _decoders)
+        foreach (OpusFrameDecoder decoder in _decoders)
         {
             decoder.Dispose();
         }
 
-        foreach (OpusEncoder encoder in _encoders)
+        foreach (OpusFrameEncoder encoder in _encoders)
         {
             encoder.Dispose();
         }

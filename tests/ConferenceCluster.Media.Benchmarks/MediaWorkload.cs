@@ -29,13 +29,8 @@ internal sealed class MediaWorkload
         var packet = new byte[AudioFormat.MaxEncodedFrameBytes];
         for (int p = 0; p < participants; p++)
         {
-            using var encoder = new OpusEncoder(AudioFormat.MixSampleRate, 1, OpusApplication.Voip)
-            {
-                Bitrate = 32_000,
-                Complexity = 10,
-                Signal = OpusSignal.Voice,
-            };
-            using var decoder = new OpusDecoder();
+            using var encoder = new OpusFrameEncoder(Codecs.EncoderProfile.ForOpus(bitrateBps: 32_000, complexity: 10));
+            using var decoder = new OpusFrameDecoder();
             double frequency = 200 + 7 * p;
             Packets[p] = new byte[LoopFrames][];
             DecodedFrames[p] = new short[AudioFormat.MixFrameSamples];

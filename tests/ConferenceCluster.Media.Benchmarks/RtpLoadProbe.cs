@@ -27,7 +27,7 @@ internal static class RtpLoadProbe
     {
         int seconds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10;
         int[] sizes = args.Length > 2 ? args[2..].Select(a => int.Parse(a, CultureInfo.InvariantCulture)).ToArray() : [10, 50, 100];
-        Console.WriteLine($"RTP load probe: 1 media worker, loopback, {WarmupSeconds} s warm-up + {seconds} s measured per case; libopus {Codecs.Opus.OpusDecoder.LibraryVersion}; {Environment.ProcessorCount} cores");
+        Console.WriteLine($"RTP load probe: 1 media worker, loopback, {WarmupSeconds} s warm-up + {seconds} s measured per case; Opus {Codecs.Opus.OpusCodecs.Implementation}; {Environment.ProcessorCount} cores");
         Console.WriteLine("| Case | N | worker cores | cores/participant | participants/core | codec floor cores/participant | vs floor (participants/core ÷ floor's) | late ticks | skipped ticks | mixed pkts/s per participant (mean; worst) | mix check (p0) | generator cores |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|");
         foreach (int n in sizes)
@@ -187,7 +187,7 @@ internal static class RtpLoadProbe
         {
             lock (_lastSecondOfP0)
             {
-                using var decoder = new Codecs.Opus.OpusDecoder();
+                using var decoder = new Codecs.Opus.OpusFrameDecoder();
                 var pcm = new short[CheckFrames * AudioFormat.MixFrameSamples];
                 long first = _p0Count; // oldest slot of the ring
                 var frame = new short[5760];

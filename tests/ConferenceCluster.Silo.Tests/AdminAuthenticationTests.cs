@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using ConferenceCluster.Runtime.Storage;
 
 namespace ConferenceCluster.Silo.Tests;
 
@@ -12,7 +11,7 @@ public sealed class AdminAuthenticationTests : IAsyncLifetime
     private SiloHost _host = null!;
 
     public async Task InitializeAsync() =>
-        _host = await TestSilos.StartAsync(new InMemoryClusterStore("auth"), new Dictionary<string, string?>
+        _host = await TestSilos.StartAsync(new Dictionary<string, string?>
         {
             ["Admin:Username"] = "ops",
             ["Admin:Password"] = TestSilos.AdminPassword,

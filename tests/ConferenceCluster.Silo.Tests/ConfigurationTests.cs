@@ -1,4 +1,4 @@
-using ConferenceCluster.Runtime.Storage;
+using ConferenceCluster.Storage.Documents;
 using ConferenceCluster.Silo.Configuration;
 using Microsoft.Extensions.Configuration;
 

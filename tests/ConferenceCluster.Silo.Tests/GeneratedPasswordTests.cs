@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using ConferenceCluster.Runtime.Storage;
+using ConferenceCluster.Storage.Documents;
 using ConferenceCluster.Silo.Security;
 
 namespace ConferenceCluster.Silo.Tests;
@@ -17,7 +17,7 @@ public class GeneratedPasswordTests
     public async Task The_first_silo_of_a_cluster_logs_a_generated_password_once_and_it_works()
     {
         var logs = new CapturedLogs();
-        await using var host = await TestSilos.StartAsync(new InMemoryClusterStore("generated"), logs: logs);
+        await using var host = await TestSilos.StartAsync(logs: logs);
 
         var password = LoggedPassword(logs);
         using var right = TestSilos.Http(host, "admin", password);
@@ -33,10 +33,10 @@ public class GeneratedPasswordTests
     public async Task Only_a_salted_pbkdf2_hash_is_stored()
     {
         var logs = new CapturedLogs();
-        var store = new InMemoryClusterStore("hash-only");
-        await using var host = await TestSilos.StartAsync(store, logs: logs);
+        var store = new InMemoryDocumentStore("hash-only");
+        await using var host = await TestSilos.StartAsync(logs: logs, documents: store);
 
-        var document = await store.Documents.GetAsync(AdminCredentials.Collection, AdminCredentials.DocumentId);
+        var document = await store.GetAsync(AdminCredentials.Collection, AdminCredentials.DocumentId);
 
         Assert.NotNull(document);
         Assert.DoesNotContain(LoggedPassword(logs), document.Json);
@@ -49,11 +49,11 @@ public class GeneratedPasswordTests
     [Fact]
     public async Task A_later_silo_of_the_cluster_logs_nothing_and_accepts_the_same_password()
     {
-        var store = new InMemoryClusterStore("later");
+        var cluster = TestSilos.PostgresCluster("later");
         var firstLogs = new CapturedLogs();
         var laterLogs = new CapturedLogs();
-        await using var first = await TestSilos.StartAsync(store, new Dictionary<string, string?> { ["Silo:Name"] = "first" }, firstLogs);
-        await using var later = await TestSilos.StartAsync(store, new Dictionary<string, string?> { ["Silo:Name"] = "later" }, laterLogs);
+        await using var first = await TestSilos.StartAsync(cluster.With(new Dictionary<string, string?> { ["Silo:Name"] = "first" }), firstLogs);
+        await using var later = await TestSilos.StartAsync(cluster.With(new Dictionary<string, string?> { ["Silo:Name"] = "later" }), laterLogs);
 
         using var http = TestSilos.Http(later, "admin", LoggedPassword(firstLogs));
 
@@ -64,10 +64,10 @@ public class GeneratedPasswordTests
     [Fact]
     public async Task Silos_starting_together_agree_on_one_password()
     {
-        var store = new InMemoryClusterStore("together");
+        var cluster = TestSilos.PostgresCluster("together");
         var logs = new CapturedLogs();
         var hosts = Enumerable.Range(0, 3)
-            .Select(i => TestSilos.Create(store, new Dictionary<string, string?> { ["Silo:Name"] = $"s{i}" }, logs))
+            .Select(i => TestSilos.Create(cluster.With(new Dictionary<string, string?> { ["Silo:Name"] = $"s{i}" }), logs))
             .ToList();
         try
         {
@@ -90,11 +90,11 @@ public class GeneratedPasswordTests
     [Fact]
     public async Task A_configured_password_is_used_as_is_and_nothing_is_generated()
     {
-        var store = new InMemoryClusterStore("configured");
+        var store = new InMemoryDocumentStore("configured");
         var logs = new CapturedLogs();
-        await using var host = await TestSilos.StartAsync(store, new Dictionary<string, string?> { ["Admin:Password"] = TestSilos.AdminPassword }, logs);
+        await using var host = await TestSilos.StartAsync(new Dictionary<string, string?> { ["Admin:Password"] = TestSilos.AdminPassword }, logs, store);
 
         Assert.Empty(logs.WithEvent(GeneratedEvent));
-        Assert.Null(await store.Documents.GetAsync(AdminCredentials.Collection, AdminCredentials.DocumentId));
+        Assert.Null(await store.GetAsync(AdminCredentials.Collection, AdminCredentials.DocumentId));
     }
 }

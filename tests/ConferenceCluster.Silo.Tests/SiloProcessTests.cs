@@ -24,7 +24,7 @@ public partial class SiloProcessTests
         await silo.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
 
         Assert.Equal(0, silo.Process.ExitCode);
-        Assert.Contains("stopped (Graceful)", silo.Output);
+        AssertLeftGracefully(silo.Output);
     }
 
     [Fact]
@@ -63,7 +63,7 @@ public partial class SiloProcessTests
         await silo.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(0, silo.Process.ExitCode);
         Assert.Contains("Drained: no calls left", silo.Output);
-        Assert.Contains("stopped (Graceful)", silo.Output);
+        AssertLeftGracefully(silo.Output);
     }
 
     [Fact]
@@ -91,7 +91,7 @@ public partial class SiloProcessTests
         await silo.Process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(0, silo.Process.ExitCode);
         Assert.Contains("signalled again", silo.Output);
-        Assert.Contains("stopped (Graceful)", silo.Output);
+        AssertLeftGracefully(silo.Output);
     }
 
     [Fact]
@@ -104,6 +104,19 @@ public partial class SiloProcessTests
         Assert.Contains("Silo:Role must be one of transcoding, proxying", silo.Errors);
         Assert.Contains("Silo:Ports:Http must be a port number", silo.Errors);
     }
+
+    /// <summary>
+    /// Orleans' membership agent (at Debug, see <see cref="SiloProcess.Start"/>) took the graceful path: ShuttingDown
+    /// ("-Shutdown"), never a stop without a leave ("-Stop"), then Dead.
+    /// </summary>
+    private static void AssertLeftGracefully(string output)
+    {
+        Assert.Matches(AgentLine("-Shutdown"), output);
+        Assert.DoesNotMatch(AgentLine("-Stop"), output);
+        Assert.Matches(AgentLine("Updating status to Dead"), output);
+    }
+
+    private static Regex AgentLine(string message) => new($@"MembershipAgent\[\d+\]\s+{Regex.Escape(message)}\s*$", RegexOptions.Multiline);
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
@@ -132,6 +145,8 @@ public partial class SiloProcessTests
             info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "ConferenceCluster.Silo.dll"));
             foreach (var arg in args)
                 info.ArgumentList.Add(arg);
+            // How the silo leaves the cluster shows in Orleans' membership agent's own log lines.
+            info.ArgumentList.Add("--Logging:LogLevel:Orleans.Runtime.MembershipService.MembershipAgent=Debug");
             var silo = new SiloProcess(new Process { StartInfo = info });
             silo.Process.OutputDataReceived += (_, e) => silo.OnOutput(e.Data);
             silo.Process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (silo._errors) silo._errors.AppendLine(e.Data); };

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using ConferenceCluster.Runtime.Storage;
 
 namespace ConferenceCluster.Silo.Tests;
 
@@ -14,19 +13,19 @@ public sealed class WorkerVmStatusTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var store = new InMemoryClusterStore("worker-vm");
+        var cluster = TestSilos.PostgresCluster("worker-vm");
         foreach (var (name, location, role) in new[] { ("a", "London", "transcoding"), ("b", "London", "transcoding"), ("c", "Oslo", "proxying") })
         {
-            _hosts.Add(await TestSilos.StartAsync(store, new Dictionary<string, string?>
+            _hosts.Add(await TestSilos.StartAsync(cluster.With(new Dictionary<string, string?>
             {
                 ["Silo:Name"] = name,
                 ["Silo:Location"] = location,
                 ["Silo:Role"] = role,
                 ["Admin:Password"] = TestSilos.AdminPassword,
-            }));
+            })));
         }
         var asked = _hosts[^1];
-        await Eventually.TrueAsync(() => asked.Silo.Membership.Current.ActiveSilos.Count() == 3, "the last silo to see all three active");
+        await Eventually.TrueAsync(() => asked.ActiveSilos() == 3, "the last silo to see all three active");
         _http = TestSilos.Http(asked, "admin", TestSilos.AdminPassword);
     }
 

@@ -59,6 +59,11 @@ public static class LoadTestCommandLine
     private static readonly Option<string> BindOption = new("--bind") { Description = "Local IPv4 address for SIP and RTP sockets.", DefaultValueFactory = _ => "127.0.0.1" };
     private static readonly Option<string?> AdvertiseOption = new("--advertise") { Description = "Address the cluster reaches us on (SDP, Contact); defaults to --bind." };
     private static readonly Option<double> SettleOption = new("--settle") { Description = "Seconds the mix may take to follow a talker joining or leaving; not judged meanwhile.", DefaultValueFactory = _ => 1.5 };
+    private static readonly Option<LoadCodec> CodecOption = new("--codec") { Description = "Voice codec: pcmu (a SIP phone) or opus (a WebRTC client, with levels and DTX).", DefaultValueFactory = _ => LoadCodec.Pcmu };
+    private static readonly Option<bool> LevelsOption = new("--levels") { Description = "Opus: send RFC 6464 audio levels (when the answer accepts them).", DefaultValueFactory = _ => true };
+    private static readonly Option<bool> DtxOption = new("--dtx") { Description = "Opus: silent participants use DTX (a packet every 400 ms).", DefaultValueFactory = _ => true };
+    private static readonly Option<TalkPattern> TalkOption = new("--talk") { Description = "steady: the first K talk all the time; turns: K at a time, the next K every --turn seconds.", DefaultValueFactory = _ => TalkPattern.Steady };
+    private static readonly Option<double> TurnOption = new("--turn") { Description = "Turns: seconds each set of talkers talks.", DefaultValueFactory = _ => 10 };
     private static readonly Option<int[]> CpuPidOption = new("--cpu-pid") { Description = "Pid of a local silo whose CPU to show and report. Repeat for several." };
     private static readonly Option<FileInfo?> ReportOption = new("--report") { Description = "Write the final report as JSON to this file." };
     private static readonly Option<double?> RequireOption = new("--require") { Description = "Exit 1 unless joins and mix-correct participants are both at least this fraction (e.g. 0.999)." };
@@ -71,7 +76,7 @@ public static class LoadTestCommandLine
             ProfileOption, ParticipantsOption, ConferencesOption, RampOption, HoldOption, DurationOption, MaxParticipantsOption, TalkersOption,
             MixedSpeakersOption, AliasFormatOption, TargetOption, TargetModeOption, FrontDoorOption, DomainOption, HostPinOption, GuestPinOption,
             GuestRatioOption, ChurnRateOption, ChurnPauseOption, SurgeOption, SurgeAtOption, SurgeOverOption, BindOption, AdvertiseOption,
-            SettleOption, CpuPidOption, ReportOption, RequireOption, QuietOption,
+            SettleOption, CodecOption, LevelsOption, DtxOption, TalkOption, TurnOption, CpuPidOption, ReportOption, RequireOption, QuietOption,
         };
         root.SetAction(async (parseResult, cancellationToken) =>
         {
@@ -110,6 +115,18 @@ public static class LoadTestCommandLine
     }
 
     /// <summary>Builds the options from a parse, returning every problem (option syntax first, then <see cref="LoadTestOptions.Validate"/>).</summary>
+    /// <summary>Parses <paramref name="args"/> into options without running anything; the errors name their options.</summary>
+    public static IReadOnlyList<string> TryParse(string[] args, out LoadTestOptions? options)
+    {
+        var result = Create().Parse(args);
+        if (result.Errors.Count > 0)
+        {
+            options = null;
+            return result.Errors.Select(e => e.Message).ToList();
+        }
+        return ToOptions(result, out options);
+    }
+
     private static List<string> ToOptions(ParseResult result, out LoadTestOptions? options)
     {
         var errors = new List<string>();
@@ -126,7 +143,7 @@ public static class LoadTestCommandLine
         if (!IPAddress.TryParse(result.GetValue(BindOption), out var bind) || bind.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
             errors.Add($"--bind must be an IPv4 address (got '{result.GetValue(BindOption)}').");
         var seconds = new[] { (RampOption, "--ramp"), (HoldOption, "--hold"), (DurationOption, "--duration"), (ChurnPauseOption, "--churn-pause"),
-            (SurgeAtOption, "--surge-at"), (SurgeOverOption, "--surge-over"), (SettleOption, "--settle") };
+            (SurgeAtOption, "--surge-at"), (SurgeOverOption, "--surge-over"), (SettleOption, "--settle"), (TurnOption, "--turn") };
         foreach (var (option, name) in seconds)
         {
             var value = result.GetValue(option);
@@ -163,6 +180,11 @@ public static class LoadTestCommandLine
             BindAddress = bind!,
             AdvertisedAddress = result.GetValue(AdvertiseOption),
             Settle = TimeSpan.FromSeconds(result.GetValue(SettleOption)),
+            Codec = result.GetValue(CodecOption),
+            AudioLevels = result.GetValue(LevelsOption),
+            Dtx = result.GetValue(DtxOption),
+            TalkPattern = result.GetValue(TalkOption),
+            TurnLength = TimeSpan.FromSeconds(result.GetValue(TurnOption)),
             CpuPids = result.GetValue(CpuPidOption) ?? [],
         };
         errors.AddRange(options.Validate());

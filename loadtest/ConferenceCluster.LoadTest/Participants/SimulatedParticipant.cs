@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using ConferenceCluster.LoadTest.Audio;
 using ConferenceCluster.LoadTest.Running;
 using ConferenceCluster.Media.Codecs.G711;
+using ConferenceCluster.Media.Codecs.Opus;
 using ConferenceCluster.Media.Rtp;
 using ConferenceCluster.Sip.Headers;
 using ConferenceCluster.Sip.UserAgent;
@@ -12,8 +13,9 @@ namespace ConferenceCluster.LoadTest.Participants;
 
 /// <summary>
 /// One simulated conference participant: a real SIP call through the run's <see cref="LoadTestSipAgent"/> and real
-/// RTP on a UDP port of its own. It sends pre-encoded G.711 every 20 ms on the shared <see cref="MediaPacer"/>
-/// (its tone when it is a talker, digital silence otherwise), keys its PIN as RFC 4733 events when the room asks,
+/// RTP on a UDP port of its own. It sends pre-encoded G.711 or Opus every 20 ms on the shared <see cref="MediaPacer"/>
+/// (its tone while it talks, by the run's <see cref="TalkSchedule"/>; digital silence otherwise, or Opus DTX, with RFC
+/// 6464 levels when the answer accepted them), keys its PIN as RFC 4733 events when the room asks,
 /// answers re-INVITEs by moving its RTP, and listens: every packet of the mix is decoded and the talkers' tones
 /// measured per window (<see cref="ToneWindowAnalyzer"/>), so the report can tell whether it heard whom it
 /// should and never itself. It may join, leave and join again (churn); each join is a new call and a new port.
@@ -34,8 +36,11 @@ public sealed class SimulatedParticipant : IPacedSender
     private readonly MediaPacer _pacer;
     private readonly RunClock _clock;
     private readonly ParticipantSettings _settings;
-    private readonly byte[] _frame;
-    private readonly byte[] _sendBuffer = new byte[RtpHeader.FixedLength + PcmuFrames.SamplesPerFrame];
+    private readonly byte[][][] _toneLoops; // [tone index][frame of the loop]: shared pre-encoded frames
+    private readonly byte[][] _silenceLoop;
+    private readonly int _samplesPerFrame;
+    private readonly int _dtxPhase;
+    private readonly byte[] _sendBuffer = new byte[RtpHeader.FixedLength + 8 + 1500];
     private readonly List<JoinAttempt> _attempts = [];
     private readonly List<MediaSession> _sessions = [];
     private readonly List<HeardWindow> _windows = [];
@@ -47,6 +52,7 @@ public sealed class SimulatedParticipant : IPacedSender
     // Set on join, read by the pacer and receive threads.
     private volatile Socket? _socket;
     private volatile IPEndPoint? _remote;
+    private volatile RemoteAudio? _remoteAudio;
     private volatile MediaSession? _session;
     private SipCall? _call;
     private Task _receiving = Task.CompletedTask;
@@ -65,6 +71,7 @@ public sealed class SimulatedParticipant : IPacedSender
     private int _eventPacket;
     private uint _eventTimestamp;
     private int _pauseFrames;
+    private long _frameIndex;
 
     public SimulatedParticipant(ParticipantPlan plan, LoadTestSipAgent agent, MediaPacer pacer, RunClock clock, ParticipantSettings settings)
     {
@@ -73,7 +80,11 @@ public sealed class SimulatedParticipant : IPacedSender
         _pacer = pacer;
         _clock = clock;
         _settings = settings;
-        _frame = plan.IsTalker ? PcmuFrames.Tone(plan.ToneHz) : PcmuFrames.Silence;
+        var opus = settings.Codec == LoadCodec.Opus;
+        _samplesPerFrame = opus ? OpusFrames.SamplesPerFrame : PcmuFrames.SamplesPerFrame;
+        _toneLoops = plan.TalkerTonesHz.Select(hz => opus ? OpusFrames.Tone(hz) : [PcmuFrames.Tone(hz)]).ToArray();
+        _silenceLoop = opus ? OpusFrames.Silence : [PcmuFrames.Silence];
+        _dtxPhase = plan.Index % OpusFrames.DtxIntervalFrames; // silent senders' DTX packets spread over the 400 ms
     }
 
     public ParticipantPlan Plan { get; }
@@ -151,7 +162,7 @@ public sealed class SimulatedParticipant : IPacedSender
         socket.Bind(new IPEndPoint(_settings.BindAddress, 0));
         var port = ((IPEndPoint)socket.LocalEndPoint!).Port;
         _socket = socket;
-        var offer = AudioSdp.CreateOffer(_settings.AdvertisedAddress, port, Plan.Index, ++_sdpVersion);
+        var offer = AudioSdp.CreateOffer(_settings.AdvertisedAddress, port, Plan.Index, ++_sdpVersion, _settings.Codec, _settings.AudioLevels);
         var started = _clock.NowMs;
         OutgoingCallResult result;
         try
@@ -170,7 +181,7 @@ public sealed class SimulatedParticipant : IPacedSender
             throw;
         }
         var latency = _clock.NowMs - started;
-        if (!result.IsSuccess || result.Call is not { } call || !AudioSdp.TryReadRemote(result.AnswerSdp, out var remote, out var eventPayloadType))
+        if (!result.IsSuccess || result.Call is not { } call || !AudioSdp.TryReadRemote(result.AnswerSdp, out RemoteAudio? answered))
         {
             CloseSocket();
             if (result.Call is { } unusable) await HangUpQuietlyAsync(unusable).ConfigureAwait(false);
@@ -185,11 +196,12 @@ public sealed class SimulatedParticipant : IPacedSender
         lock (_sync)
         {
             _call = call;
-            _telephoneEventPayloadType = eventPayloadType;
+            _telephoneEventPayloadType = answered!.TelephoneEventPayloadType;
             _admitted = admission;
         }
         _agent.Attach(call, this);
-        _remote = remote;
+        _remoteAudio = answered;
+        _remote = answered.Rtp;
         lock (_sync) _receiving = ReceiveLoopAsync(socket, started);
         if (!pinEntry) StartSession();
         _pacer.Add(this);
@@ -297,7 +309,9 @@ public sealed class SimulatedParticipant : IPacedSender
     /// </summary>
     internal ReInviteDecision OnReInvite(ReadOnlyMemory<byte> offer)
     {
-        if (!AudioSdp.TryReadRemote(offer, out var remote, out var eventPayloadType)) return ReInviteDecision.Reject(488);
+        if (!AudioSdp.TryReadRemote(offer, out RemoteAudio? offered)) return ReInviteDecision.Reject(488);
+        var remote = offered!.Rtp;
+        var eventPayloadType = offered.TelephoneEventPayloadType;
         var socket = _socket;
         if (socket is null) return ReInviteDecision.Reject(481);
         TaskCompletionSource? admitted;
@@ -308,6 +322,7 @@ public sealed class SimulatedParticipant : IPacedSender
             _admitted = null;
         }
         var moved = _remote is { } old && !old.Equals(remote);
+        _remoteAudio = offered;
         _remote = remote;
         Interlocked.Increment(ref _reInvitesAnswered);
         if (admitted is not null)
@@ -320,7 +335,7 @@ public sealed class SimulatedParticipant : IPacedSender
             Interlocked.Increment(ref _mediaMoves);
         }
         var port = ((IPEndPoint)socket.LocalEndPoint!).Port;
-        return ReInviteDecision.Accept(AudioSdp.CreateOffer(_settings.AdvertisedAddress, port, Plan.Index, ++_sdpVersion));
+        return ReInviteDecision.Accept(AudioSdp.CreateOffer(_settings.AdvertisedAddress, port, Plan.Index, ++_sdpVersion, _settings.Codec, _settings.AudioLevels));
     }
 
     internal void OnCallEnded(SipCall call, SipCallEndReason reason)
@@ -365,12 +380,11 @@ public sealed class SimulatedParticipant : IPacedSender
         else
         {
             if (_pauseFrames > 0) _pauseFrames--;
-            var header = RtpHeader.WriteFixed(_sendBuffer, _markNext, PcmuFrames.PayloadType, _sequence++, _timestamp, _ssrc);
-            _markNext = false;
-            _frame.CopyTo(_sendBuffer.AsSpan(header));
-            length = header + _frame.Length;
+            length = WriteVoicePacket();
         }
-        _timestamp += PcmuFrames.SamplesPerFrame;
+        _timestamp += (uint)_samplesPerFrame;
+        _frameIndex++;
+        if (length == 0) return; // DTX: nothing this frame
         try
         {
             socket.SendTo(_sendBuffer.AsSpan(0, length), SocketFlags.None, remote);
@@ -379,6 +393,46 @@ public sealed class SimulatedParticipant : IPacedSender
         {
             // Closed by a leave on another thread, or ICMP noise: the next frame tries again.
         }
+    }
+
+    /// <summary>This frame's voice packet: the talker tone of the moment, or silence (nothing at all between Opus DTX packets).</summary>
+    private int WriteVoicePacket()
+    {
+        var audio = _remoteAudio;
+        var tone = _settings.Talk?.ToneAt(Plan, _clock.NowMs) ?? (Plan.IsTalker ? Plan.Slot : -1);
+        byte[] payload;
+        AudioLevel level;
+        if (tone >= 0 && tone < _toneLoops.Length)
+        {
+            var loop = _toneLoops[tone];
+            payload = loop[_frameIndex % loop.Length];
+            level = OpusFrames.ToneLevel;
+        }
+        else
+        {
+            if (_settings.Codec == LoadCodec.Opus && _settings.Dtx)
+            {
+                if (_frameIndex % OpusFrames.DtxIntervalFrames != _dtxPhase) return 0;
+                payload = OpusFrames.Dtx;
+            }
+            else
+            {
+                payload = _silenceLoop[_frameIndex % _silenceLoop.Length];
+            }
+            level = OpusFrames.SilenceLevel;
+        }
+
+        var payloadType = _settings.Codec == LoadCodec.Opus ? audio?.AudioPayloadType ?? AudioSdp.OpusPayloadType : PcmuFrames.PayloadType;
+        var header = RtpHeader.WriteFixed(_sendBuffer, _markNext, payloadType, _sequence++, _timestamp, _ssrc);
+        _markNext = false;
+        if (_settings.Codec == LoadCodec.Opus && audio?.AudioLevelExtensionId is byte id)
+        {
+            _sendBuffer[0] |= 0x10;
+            Span<byte> element = [level.ToByte()];
+            header += RtpHeaderExtensions.WriteOneByte(_sendBuffer.AsSpan(header), id, element);
+        }
+        payload.CopyTo(_sendBuffer.AsSpan(header));
+        return header + payload.Length;
     }
 
     private bool TryTakeDigit(out char digit)
@@ -390,7 +444,7 @@ public sealed class SimulatedParticipant : IPacedSender
     private int WriteDtmfPacket(char digit)
     {
         var end = _eventPacket >= 3;
-        var duration = (ushort)(Math.Min(_eventPacket + 1, 4) * PcmuFrames.SamplesPerFrame);
+        var duration = (ushort)(Math.Min(_eventPacket + 1, 4) * PcmuFrames.SamplesPerFrame); // telephone-event/8000
         var header = RtpHeader.WriteFixed(_sendBuffer, _eventPacket == 0, _telephoneEventPayloadType, _sequence++, _eventTimestamp, _ssrc);
         var payload = new TelephoneEvent(EventCodeOf(digit), end, 10, duration).Write(_sendBuffer.AsSpan(header));
         return header + payload;
@@ -411,6 +465,10 @@ public sealed class SimulatedParticipant : IPacedSender
     {
         var buffer = new byte[2048];
         var pcm = new short[PcmuFrames.SamplesPerFrame];
+        // Opus is decoded at 8 kHz: every talker tone lies below 4 kHz, and it costs the load generator far less.
+        var opus = _settings.Codec == LoadCodec.Opus;
+        using var decoder = opus ? OpusCodecs.CreateDecoder(PcmuFrames.SampleRate, 1) : null;
+        var rtpClockRate = opus ? OpusFrames.SampleRate : PcmuFrames.SampleRate;
         // A conference without talkers has nothing to listen for; the rest of the checks still run.
         var analyzer = Plan.TalkerTonesHz.Count == 0 ? null : new ToneWindowAnalyzer(Plan.TalkerTonesHz, PcmuFrames.SampleRate, WindowSamples,
             _settings.PresentRatio * PcmuFrames.ToneAmplitude, _settings.AbsentRatio * PcmuFrames.ToneAmplitude);
@@ -439,7 +497,9 @@ public sealed class SimulatedParticipant : IPacedSender
                 break;
             }
             var packet = buffer.AsSpan(0, received.ReceivedBytes);
-            if (!RtpHeader.TryParse(packet, out var header) || header.PayloadType != PcmuFrames.PayloadType || header.PayloadLength != PcmuFrames.SamplesPerFrame) continue;
+            if (!RtpHeader.TryParse(packet, out var header)) continue;
+            if (opus ? header.PayloadType != (_remoteAudio?.AudioPayloadType ?? AudioSdp.OpusPayloadType) || header.PayloadLength == 0
+                : header.PayloadType != PcmuFrames.PayloadType || header.PayloadLength != PcmuFrames.SamplesPerFrame) continue;
             var session = _session;
             if (session is null) continue; // PIN entry prompts, or leaving
             var now = _clock.NowMs;
@@ -447,8 +507,9 @@ public sealed class SimulatedParticipant : IPacedSender
             {
                 // A new session or a new source (media moved): fresh statistics, no partial window carried over.
                 Fold(statistics);
-                statistics = new RtpReceiveStatistics(PcmuFrames.SampleRate);
+                statistics = new RtpReceiveStatistics(rtpClockRate);
                 analyzer?.Reset();
+                decoder?.ResetState();
                 if (!ReferenceEquals(session, analysedSession))
                 {
                     lock (_sync) session.TimeToFirstAudioMs ??= now - inviteSentMs;
@@ -457,7 +518,7 @@ public sealed class SimulatedParticipant : IPacedSender
                 lastArrival = now;
                 expectedSequence = header.SequenceNumber;
             }
-            statistics.Update(header.Ssrc, header.SequenceNumber, header.Timestamp, (long)(now * PcmuFrames.SampleRate / 1000));
+            statistics.Update(header.Ssrc, header.SequenceNumber, header.Timestamp, (long)(now * rtpClockRate / 1000));
             if (now - lastArrival > MediaGapThresholdMs)
             {
                 lock (_sync)
@@ -470,7 +531,28 @@ public sealed class SimulatedParticipant : IPacedSender
             if (header.SequenceNumber != expectedSequence) analyzer?.Reset(); // a lost or reordered packet: the window would lie
             expectedSequence = (ushort)(header.SequenceNumber + 1);
             if (analyzer is null) continue;
-            G711MuLaw.Decode(header.PayloadOf(packet), pcm);
+            if (decoder is not null)
+            {
+                // A packet that decodes to other than one 20 ms frame (corrupt, DTX) spoils the window: start a new one.
+                int samples;
+                try
+                {
+                    samples = decoder.Decode(header.PayloadOf(packet), pcm, pcm.Length, false);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    samples = -1;
+                }
+                if (samples != pcm.Length)
+                {
+                    analyzer.Reset();
+                    continue;
+                }
+            }
+            else
+            {
+                G711MuLaw.Decode(header.PayloadOf(packet), pcm);
+            }
             if (analyzer.Add(pcm) is { } window)
             {
                 lock (_sync) _windows.Add(new HeardWindow(now, window));
@@ -511,4 +593,16 @@ public sealed record ParticipantSettings
 
     /// <summary>A tone counts as absent below this fraction of the amplitude it was sent with (−26 dB); in between the window is wrong.</summary>
     public double AbsentRatio { get; init; } = 0.05;
+
+    /// <summary>The voice codec offered and sent.</summary>
+    public LoadCodec Codec { get; init; } = LoadCodec.Pcmu;
+
+    /// <summary>Opus: offer and send RFC 6464 levels.</summary>
+    public bool AudioLevels { get; init; }
+
+    /// <summary>Opus: silent participants use DTX.</summary>
+    public bool Dtx { get; init; }
+
+    /// <summary>Who talks when; null: the plan's talkers talk all the time.</summary>
+    public TalkSchedule? Talk { get; init; }
 }

@@ -30,6 +30,21 @@ public sealed class MixEvaluator
     /// <param name="ownSlot">The listener's slot; its tone is watched only if it is a talker (slot &lt; talkers.Count).</param>
     public Verdict Judge(IReadOnlyList<IReadOnlyList<TalkerPresence>> talkers, int ownSlot, IReadOnlyList<MediaSession> ownSessions, IReadOnlyList<HeardWindow> windows)
     {
+        var others = talkers.Select((presence, k) => k == ownSlot ? [] : presence).ToList();
+        var own = talkers.Select((_, k) => k == ownSlot
+            ? (IReadOnlyList<TalkerPresence>)ownSessions.Select(s => new TalkerPresence(s.StartMs, s.EndMs)).ToList()
+            : []).ToList();
+        return Judge(others, own, ownSessions, windows);
+    }
+
+    /// <summary>
+    /// The general form (talk in turns): for each tone, when <i>others</i> sent it (<paramref name="othersByTone"/>) and when
+    /// the listener itself did (<paramref name="ownByTone"/>). Others' tones are judged as above; a window well inside one
+    /// of the listener's own turns must not carry its own tone (mix-minus), counted as <see cref="Verdict.HeardItself"/>.
+    /// </summary>
+    public Verdict Judge(IReadOnlyList<IReadOnlyList<TalkerPresence>> othersByTone, IReadOnlyList<IReadOnlyList<TalkerPresence>> ownByTone,
+        IReadOnlyList<MediaSession> ownSessions, IReadOnlyList<HeardWindow> windows)
+    {
         long judged = 0, correct = 0, missing = 0, unexpected = 0, itself = 0;
         foreach (var window in windows)
         {
@@ -37,13 +52,15 @@ public sealed class MixEvaluator
             if (!Settled(ownSessions, start, window.EndMs)) continue;
             var judgedSomething = false;
             var right = true;
-            for (var k = 0; k < talkers.Count; k++)
+            for (var k = 0; k < othersByTone.Count; k++)
             {
                 var bit = 1u << k;
                 var present = (window.Tones.Present & bit) != 0;
                 var clearlyAbsent = !present && (window.Tones.Ambiguous & bit) == 0;
-                if (k == ownSlot)
+                var expectation = Expectation(othersByTone[k], start, window.EndMs);
+                if (expectation == Expect.Silent && k < ownByTone.Count && Expectation(ownByTone[k], start, window.EndMs) == Expect.Heard)
                 {
+                    // Its own voice, settled in: mix-minus says never.
                     judgedSomething = true;
                     if (!clearlyAbsent)
                     {
@@ -52,7 +69,7 @@ public sealed class MixEvaluator
                     }
                     continue;
                 }
-                switch (Expectation(talkers[k], start, window.EndMs))
+                switch (expectation)
                 {
                     case Expect.Heard:
                         judgedSomething = true;

@@ -69,18 +69,31 @@ public static class ReportBuilder
             TimeSpan.FromMilliseconds(1000.0 * SimulatedParticipant.WindowSamples / Audio.PcmuFrames.SampleRate));
         int checkedCount = 0, correct = 0, unchecked_ = 0;
         long judged = 0, right = 0, missing = 0, unexpected = 0, itself = 0;
+        var schedule = new TalkSchedule(options, participants.Select(p => p.Plan).ToList());
+        var endMs = participants.SelectMany(p => p.Windows).Select(w => w.EndMs).DefaultIfEmpty(0).Max() + 1;
         foreach (var conference in participants.GroupBy(p => p.Plan.Conference))
         {
-            var bySlot = conference.ToDictionary(p => p.Plan.Slot);
-            IReadOnlyList<IReadOnlyList<TalkerPresence>> talkers = Enumerable.Range(0, options.TalkersPerConference)
-                .Select(slot => bySlot.TryGetValue(slot, out var talker)
-                    ? (IReadOnlyList<TalkerPresence>)talker.Sessions.Select(s => new TalkerPresence(s.StartMs, s.EndMs)).ToList()
-                    : [])
-                .ToList();
+            var byIndex = conference.ToDictionary(p => p.Plan.Index);
+            var turns = schedule.TurnsOf(conference.Key, conference.ToDictionary(p => p.Plan.Slot, p => p.Plan.Index), endMs).ToList();
             foreach (var listener in conference)
             {
                 if (listener.Sessions.Count == 0) continue; // never in: counted as a failed join, not as a mix result
-                var verdict = evaluator.Judge(talkers, listener.Plan.Slot, listener.Sessions, listener.Windows);
+                // Each tone's turns while its talker was really in (a turn intersected with the talker's sessions),
+                // split into the others' and the listener's own.
+                var others = Enumerable.Range(0, options.TalkersPerConference).Select(_ => new List<TalkerPresence>()).ToList();
+                var own = Enumerable.Range(0, options.TalkersPerConference).Select(_ => new List<TalkerPresence>()).ToList();
+                foreach (var turn in turns)
+                {
+                    var talker = byIndex[turn.Participant];
+                    foreach (var session in talker.Sessions)
+                    {
+                        var start = Math.Max(turn.StartMs, session.StartMs);
+                        double? end = turn.EndMs is null ? session.EndMs : session.EndMs is null ? turn.EndMs : Math.Min(turn.EndMs.Value, session.EndMs.Value);
+                        if (end is { } e && e <= start) continue;
+                        (ReferenceEquals(talker, listener) ? own : others)[turn.Tone].Add(new TalkerPresence(start, end));
+                    }
+                }
+                var verdict = evaluator.Judge(others.Cast<IReadOnlyList<TalkerPresence>>().ToList(), own.Cast<IReadOnlyList<TalkerPresence>>().ToList(), listener.Sessions, listener.Windows);
                 if (verdict.WindowsJudged == 0)
                 {
                     unchecked_++;

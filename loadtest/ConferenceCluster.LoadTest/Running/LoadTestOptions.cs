@@ -18,6 +18,16 @@ public enum LoadProfile
     Surge,
 }
 
+/// <summary>The voice codec the participants offer and send.</summary>
+public enum LoadCodec
+{
+    /// <summary>G.711 µ-law (a SIP phone).</summary>
+    Pcmu,
+
+    /// <summary>Opus 48 kHz (a WebRTC client), with RFC 6464 levels and DTX unless turned off.</summary>
+    Opus,
+}
+
 /// <summary>How participants are spread over several silo targets.</summary>
 public enum TargetMode
 {
@@ -121,6 +131,21 @@ public sealed record LoadTestOptions
     /// <summary>Talkers per conference (the first K to join send their tone; the rest send silence). At most <see cref="MixedSpeakers"/>.</summary>
     public int TalkersPerConference { get; init; } = 3;
 
+    /// <summary>The voice codec offered and sent (default G.711 µ-law).</summary>
+    public LoadCodec Codec { get; init; } = LoadCodec.Pcmu;
+
+    /// <summary>Opus: offer RFC 6464 audio levels (a=extmap) and send each packet's level when the answer accepts them.</summary>
+    public bool AudioLevels { get; init; } = true;
+
+    /// <summary>Opus: silent participants use DTX (a comfort-noise packet every 400 ms) instead of a frame every 20 ms.</summary>
+    public bool Dtx { get; init; } = true;
+
+    /// <summary>Steady (the first K talk all the time) or turns (K at a time, the next K every <see cref="TurnLength"/>).</summary>
+    public TalkPattern TalkPattern { get; init; } = TalkPattern.Steady;
+
+    /// <summary>Turns: how long each set of K talkers talks.</summary>
+    public TimeSpan TurnLength { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How many speakers the cluster's mixer mixes (its N loudest, 4 by default): more talkers could not all be heard, so the check would not be exact.</summary>
     public int MixedSpeakers { get; init; } = 4;
 
@@ -219,6 +244,9 @@ public sealed record LoadTestOptions
             else if (SurgeAt + SurgeOver >= Duration) errors.Add("the surge (--surge-at + --surge-over) must end before --duration.");
         }
         if (Settle < TimeSpan.Zero) errors.Add("--settle cannot be negative.");
+        if (!Enum.IsDefined(Codec)) errors.Add($"--codec must be pcmu or opus (got {Codec}).");
+        if (TalkPattern == TalkPattern.Turns && TurnLength <= 2 * Settle)
+            errors.Add($"--turn ({TurnLength.TotalSeconds:0.###} s) must be longer than twice --settle ({Settle.TotalSeconds:0.###} s), or no window of a turn is ever judged.");
         return errors;
     }
 

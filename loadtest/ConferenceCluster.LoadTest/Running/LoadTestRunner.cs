@@ -37,7 +37,14 @@ public sealed class LoadTestRunner
         if (errors.Count > 0) throw new ArgumentException("Invalid load test options: " + string.Join(" ", errors), nameof(options));
         _options = options;
         _loggerFactory = loggerFactory;
-        _settings = new ParticipantSettings { BindAddress = options.BindAddress, AdvertisedAddress = options.EffectiveAdvertisedAddress };
+        _settings = new ParticipantSettings
+        {
+            BindAddress = options.BindAddress,
+            AdvertisedAddress = options.EffectiveAdvertisedAddress,
+            Codec = options.Codec,
+            AudioLevels = options.Codec == LoadCodec.Opus && options.AudioLevels,
+            Dtx = options.Codec == LoadCodec.Opus && options.Dtx,
+        };
     }
 
     public LoadTestOptions Options => _options;
@@ -68,7 +75,8 @@ public sealed class LoadTestRunner
         _pacer = pacer;
         var clock = new RunClock();
         _clock = clock;
-        _participants = plans.Select(p => new SimulatedParticipant(p, agent, pacer, clock, _settings)).ToList();
+        var settings = _settings with { Talk = new TalkSchedule(_options, plans) };
+        _participants = plans.Select(p => new SimulatedParticipant(p, agent, pacer, clock, settings)).ToList();
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         stop.CancelAfter(_options.Duration); // the hard bound, whatever the schedule says

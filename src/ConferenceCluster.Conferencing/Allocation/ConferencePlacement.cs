@@ -1,3 +1,5 @@
+using Orleans;
+using Orleans.Concurrency;
 using System.Collections.Immutable;
 using ConferenceCluster.Conferencing.Backplanes;
 using ConferenceCluster.Conferencing.Capacity;
@@ -8,6 +10,7 @@ namespace ConferenceCluster.Conferencing.Allocation;
 /// <param name="HostingSequence">When it started hosting, relative to the conference's other media nodes (elects intermediaries).</param>
 /// <param name="BackplaneReservation">Taken when the node started hosting (R54, Q7) and returned when it stops.</param>
 /// <param name="CallLoad">The sum of the transcoding costs of the participants whose media it processes.</param>
+[GenerateSerializer, Immutable, Alias("cc.HostingNode")]
 public sealed record HostingNode(
     string NodeName,
     string Location,
@@ -20,6 +23,7 @@ public sealed record HostingNode(
 }
 
 /// <summary>Where one participant's signalling and media are.</summary>
+[GenerateSerializer, Immutable, Alias("cc.ParticipantPlacement")]
 public sealed record ParticipantPlacement(
     string ParticipantId,
     string SignalingNode,
@@ -154,6 +158,22 @@ public sealed class ConferencePlacement
         return new PlacementChange(this, after, allocation.Reservations, [],
             allocation.StartsHosting ? [allocation.TranscodingNode] : [], [], [],
             BackplaneChanges.Between(Backplanes, after.Backplanes));
+    }
+
+    /// <summary>
+    /// A participant's call now costs this much on its transcoding and proxying nodes (a re-INVITE added video, R-QoS-2).
+    /// The grain has reserved any difference on those nodes already; where the participant's media is does not change.
+    /// </summary>
+    public ConferencePlacement Recost(string participantId, CapacityUnits transcodingCost, CapacityUnits proxyingCost)
+    {
+        if (!Participants.TryGetValue(participantId, out var participant))
+            throw new InvalidOperationException($"Participant \"{participantId}\" is not placed in \"{ConferenceName}\".");
+        var host = _hostingNodes[participant.TranscodingNode];
+        host = host with { CallLoad = host.CallLoad - participant.TranscodingCost + transcodingCost };
+        return new ConferencePlacement(ConferenceName, MediaPolicy,
+            _hostingNodes.SetItem(host.NodeName, host),
+            _participants.SetItem(participantId, participant with { TranscodingCost = transcodingCost, ProxyingCost = proxyingCost }),
+            _nextHostingSequence);
     }
 
     /// <summary>A participant left. A transcoding node left with no participants stops hosting and returns its reservation.</summary>

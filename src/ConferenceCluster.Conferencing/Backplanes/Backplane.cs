@@ -1,13 +1,5 @@
 namespace ConferenceCluster.Conferencing.Backplanes;
 
-public enum BackplaneKind
-{
-    /// <summary>Between two transcoding nodes of one system location (R35, L2162).</summary>
-    Local,
-    /// <summary>Between the intermediaries of two system locations (R36–R38, L2164, L2226).</summary>
-    Geo,
-}
-
 /// <summary>
 /// A media link between two Transcoding Conferencing Nodes hosting the same conference. Undirected: the two node
 /// names are stored in ordinal order so that equal backplanes compare equal whichever way they were built.

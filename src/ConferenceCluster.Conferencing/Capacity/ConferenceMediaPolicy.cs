@@ -1,3 +1,5 @@
+using Orleans;
+using Orleans.Concurrency;
 using ConferenceCluster.Conferencing.Configuration;
 
 namespace ConferenceCluster.Conferencing.Capacity;
@@ -6,6 +8,7 @@ namespace ConferenceCluster.Conferencing.Capacity;
 /// The settings of one conference instance that decide what its calls and backplanes cost. Resolved once when the
 /// conference starts, because a change of Maximum call quality applies only to conferences started afterwards (L7659).
 /// </summary>
+[GenerateSerializer, Immutable, Alias("cc.ConferenceMediaPolicy")]
 public sealed record ConferenceMediaPolicy(MaximumCallQuality MaximumCallQuality, ConferenceCapabilities Capabilities)
 {
     public static readonly ConferenceMediaPolicy HdWithPresentation = new(MaximumCallQuality.Hd, ConferenceCapabilities.MainVideoAndPresentation);

@@ -69,10 +69,15 @@ public sealed record SystemLocation
     /// <summary>Checks the location on its own; references to other locations are checked by <see cref="PlatformConfiguration"/>.</summary>
     public ValidationReport Validate()
     {
-        var entity = $"system_location \"{Name}\"";
+        var entity = FieldLimits.Entity("system_location", Name);
         var issues = new List<ConfigurationIssue>();
         if (string.IsNullOrWhiteSpace(Name))
             issues.Add(new(IssueSeverity.Error, "system_location", "name", "L3353", "A system location needs a name."));
+        issues.AddRange(new[]
+        {
+            FieldLimits.TooLong(entity, "name", Name, FieldLimits.Name, "L9511"),
+            FieldLimits.TooLong(entity, "description", Description, FieldLimits.Description, "L9513"),
+        }.OfType<ConfigurationIssue>());
         if (Mtu is < 576 or > 9000)
             issues.Add(new(IssueSeverity.Error, entity, "mtu", "L3367", $"MTU {Mtu} is outside 576–9000 bytes."));
         foreach (var (field, dscp) in new[] { ("dscp_value_for_media", MediaDscp), ("dscp_value_for_signaling", SignalingDscp) })

@@ -1,3 +1,5 @@
+using ConferenceCluster.Conferencing.Layouts;
+
 namespace ConferenceCluster.Conferencing.Configuration;
 
 /// <summary>One alias of a service (L5555–5556): matched exactly, case-insensitively; no wildcards or regex.</summary>
@@ -5,7 +7,7 @@ public sealed record ServiceAlias(string Alias, string Description = "");
 
 /// <summary>
 /// A Virtual Meeting Room (Services &gt; Virtual Meeting Rooms, L5524–5557), with the fields that decide admission
-/// and media cost. Layout, theme and chat fields belong to the conference services and are not modelled here.
+/// and media cost, and its View (the layout everyone sees). Theme and chat fields are not modelled here.
 /// </summary>
 public sealed record VirtualMeetingRoom
 {
@@ -42,6 +44,12 @@ public sealed record VirtualMeetingRoom
     /// <summary>Default Yes (L5541).</summary>
     public bool GuestsCanPresent { get; init; } = true;
 
+    /// <summary>
+    /// The View: the layout every participant sees (L5535, default 1+7; in a VMR Hosts and Guests alike, L7165). A Host
+    /// may change it for the running conference (L7089); the room's setting applies again to the next one.
+    /// </summary>
+    public LayoutKind View { get; init; } = LayoutKinds.Default;
+
     public int? MaximumInboundCallBandwidthKbps { get; init; }
 
     public int? MaximumOutboundCallBandwidthKbps { get; init; }
@@ -55,12 +63,26 @@ public sealed record VirtualMeetingRoom
     /// <summary>Checks the PIN rules (R-PIN-1, L5530–5532, L7019), aliases (L5555, L6784) and limits.</summary>
     public ValidationReport Validate()
     {
-        var entity = $"conference \"{Name}\"";
+        var entity = FieldLimits.Entity("conference", Name);
         var issues = new List<ConfigurationIssue>();
         void Error(string field, string rule, string message) => issues.Add(new(IssueSeverity.Error, entity, field, rule, message));
 
         if (string.IsNullOrWhiteSpace(Name))
             Error("name", "L5527", "A Virtual Meeting Room needs a name.");
+        issues.AddRange(new[]
+        {
+            FieldLimits.TooLong(entity, "name", Name, FieldLimits.Name, "L9511"),
+            FieldLimits.TooLong(entity, "description", Description, FieldLimits.Description, "L9513"),
+            FieldLimits.TooLong(entity, "tag", ServiceTag, FieldLimits.ServiceTag, "L9428"),
+        }.OfType<ConfigurationIssue>());
+        for (var i = 0; i < Aliases.Count; i++)
+        {
+            issues.AddRange(new[]
+            {
+                FieldLimits.TooLong(entity, $"aliases[{i}].alias", Aliases[i].Alias, FieldLimits.Alias, "L9535"),
+                FieldLimits.TooLong(entity, $"aliases[{i}].description", Aliases[i].Description, FieldLimits.Description, "L9537"),
+            }.OfType<ConfigurationIssue>());
+        }
 
         var hostPin = string.IsNullOrEmpty(HostPin) ? null : HostPin;
         var guestPin = string.IsNullOrEmpty(GuestPin) ? null : GuestPin;

@@ -6,12 +6,14 @@ using ConferenceCluster.Conferencing.Configuration;
 using ConferenceCluster.Conferencing.Configuration.Store;
 using ConferenceCluster.Conferencing.Grains.Interfaces;
 using ConferenceCluster.Conferencing.History;
-using ConferenceCluster.Conferencing.Operations.EventSinks;
+using ConferenceCluster.Conferencing.Layouts;
+using ConferenceCluster.Conferencing.Events;
 using ConferenceCluster.Conferencing.Services;
-using ConferenceCluster.Runtime.Core;
-using ConferenceCluster.Runtime.Membership;
-using ConferenceCluster.Runtime.Storage;
+using ConferenceCluster.Conferencing.Cluster;
 using Microsoft.Extensions.Logging;
+using Orleans.Placement;
+using Orleans.Runtime;
+using Orleans.Storage;
 
 namespace ConferenceCluster.Conferencing.Grains;
 
@@ -30,28 +32,39 @@ namespace ConferenceCluster.Conferencing.Grains;
 /// whether the caller joins now or waits for the host. A waiting participant holds no media and no capacity; when
 /// it is let in, it is allocated exactly as a direct join and its ParticipantGrain is told one-way
 /// (<see cref="IParticipantGrain.Admitted"/>). Prompts and mutes reach call legs the same way. One grain timer
-/// runs at <see cref="HostedConference.NextDueAt"/>. The lobby is not persisted (docs/decisions.md).
+/// runs at <see cref="HostedConference.NextDueAt"/>, and a reminder at <see cref="HostedConference.NextDeadline"/> so a
+/// deadline outlives the silo. Placement, participants, lobby and waiting calls are the grain's persistent state,
+/// written after every change: an activation lost with its silo comes back elsewhere as it was.
 /// </para>
 /// </remarks>
 [HashBasedPlacement]
-[CollectionAgeLimit(AlwaysActive = true)]
+[KeepAlive]
 public sealed partial class ConferenceGrain(
+    [PersistentState("conference", ConferencingStorage.Grains)] IPersistentState<ConferenceInstanceState> state,
     ConfigurationView configuration,
     ConfigurationRepository repository,
     ClusterNodes clusterNodes,
-    IClusterMembershipView membership,
-    IClusterStore store,
+    MembershipChanges membership,
+    RunningConferences running,
+    ILocalSiloDetails localSilo,
     HistoryWriter history,
     ConferencingOptions options,
     TimeProvider time,
     IBackplaneWiring backplaneWiring,
+    IVideoLayoutWiring videoLayoutWiring,
     IConferenceEvents events,
-    ILogger<ConferenceGrain> logger) : Grain, IConferenceGrain
+    ILogger<ConferenceGrain> logger) : Grain, IConferenceGrain, IRemindable
 {
     private const string ParticipantLeft = "Participant disconnected";
 
     /// <summary>Carries every change of the topology to the media nodes (R34–R38).</summary>
     private readonly ConferenceBackplanes _backplanes = new(backplaneWiring);
+
+    /// <summary>Carries the conference's video (layout, roster) to its media nodes, numbered from this activation's start.</summary>
+    private readonly ConferenceVideoLayouts _videoLayouts = new(videoLayoutWiring, time.GetUtcNow().UtcTicks);
+
+    /// <summary>The layout in force while the instance runs: the room's View, or a Host's change (L7089); null without video.</summary>
+    private LayoutKind? _layout;
 
     private ConferencePlacement? _placement;
     private ImmutableDictionary<string, ParticipantDetails> _participants = ImmutableDictionary<string, ParticipantDetails>.Empty;
@@ -62,9 +75,10 @@ public sealed partial class ConferenceGrain(
     private ImmutableSortedSet<string> _nodesUsed = ImmutableSortedSet<string>.Empty;
     private DateTimeOffset _startedAt;
     private int _participantsEver;
-    private long _stateVersion;
-    /// <summary>Set before any write of the instance record, cleared only by a successful delete.</summary>
-    private bool _stateMayExist;
+    /// <summary>This instance is in <see cref="RunningConferences"/> (recorded at its first write, removed when it ends).</summary>
+    private bool _listedAsRunning;
+    /// <summary>When the deadline reminder is due, while one is registered.</summary>
+    private DateTimeOffset? _reminderDue;
     private IDisposable? _emptyTimer;
     /// <summary>An instance is running from its first accepted participant (in or waiting) until it ends.</summary>
     private bool _running;
@@ -80,30 +94,35 @@ public sealed partial class ConferenceGrain(
     /// <summary>The placement changed since the instance record was last written.</summary>
     private bool _dirty;
 
-    private string Name => GetPrimaryKeyString();
+    private string Name => this.GetPrimaryKeyString();
+
+    /// <summary>This grain's own reference, taken in a turn: the membership handler runs off the turn, where Grain.GrainFactory throws.</summary>
+    private IConferenceGrain _self = null!;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        var saved = await store.Documents.GetAsync(ConferenceInstanceState.Collection, Name, cancellationToken);
+        _self = this.AsReference<IConferenceGrain>();
         membership.Changed += OnMembershipChanged;
-        if (saved is null) return;
-        // The previous activation was lost (its silo died or left) while participants were in: take over its state.
-        _stateVersion = saved.Version;
-        _stateMayExist = true;
-        var state = ConfigurationCollections.Deserialize<ConferenceInstanceState>(saved.Json);
-        _placement = ConferencePlacement.Restore(Name, state.Policy, state.HostingNodes, state.Placements);
+        if (!state.RecordExists || state.State is not { } saved) return;
+        // The previous activation was lost (its silo died or left) while the conference ran: take over its state.
+        _listedAsRunning = true;
+        _placement = ConferencePlacement.Restore(Name, saved.Policy, saved.HostingNodes, saved.Placements);
         _backplanes.Restored(_placement.Backplanes);
-        _participants = state.Participants.ToImmutableDictionary(p => p.ParticipantId);
-        _nodeSilos = state.NodeSilos.ToImmutableDictionary(kv => kv.Key, kv => SiloAddress.Parse(kv.Value));
-        _nodesUsed = [.. state.NodesUsed];
-        _startedAt = state.StartedAt;
-        _participantsEver = state.ParticipantsEver;
-        logger.LogInformation("Conference {Conference} restored with {Count} participants", Name, _participants.Count);
-        _running = !_placement.IsEmpty;
-        if (_running) RebuildLobby();
+        _participants = saved.Participants.ToImmutableDictionary(p => p.ParticipantId);
+        _nodeSilos = saved.NodeSilos.ToImmutableDictionary(kv => kv.Key, kv => SiloAddress.FromParsableString(kv.Value));
+        _nodesUsed = [.. saved.NodesUsed];
+        _startedAt = saved.StartedAt;
+        _participantsEver = saved.ParticipantsEver;
+        _waiting = (saved.Waiting ?? []).ToImmutableDictionary(w => w.Request.ParticipantId);
+        _reminderDue = saved.ReminderDue;
+        _layout = saved.Policy.IsAudioOnly ? null : saved.Layout ?? configuration.Current.Conferences.GetValueOrDefault(Name)?.View ?? LayoutKinds.Default;
+        logger.LogInformation("Conference {Conference} restored with {Count} participants and {Waiting} waiting", Name, _participants.Count, _waiting.Count);
+        _running = !_placement.IsEmpty || !_waiting.IsEmpty;
+        if (_running && saved.Lobby is { } lobby) RestoreLobby(lobby);
+        else if (_running) RebuildLobby();
         await DropFailedNodesAsync();
         if (_placement is not null) await ReconcileLedgersAsync();
-        if (_placement is not null) await _backplanes.FollowAsync(Name, _placement.Backplanes);
+        if (_placement is not null) await FollowMediaNodesAsync();
         ScheduleLobbyTimer();
     }
 
@@ -130,6 +149,8 @@ public sealed partial class ConferenceGrain(
         {
             // The media policy is fixed when the instance starts (a Maximum call quality change applies to later conferences, L7659).
             _placement = ConferencePlacement.Start(Name, ConferenceMediaPolicy.For(room, configuration.Current.Global));
+            // The room's View for this instance (L5535); a Host may change it while it runs (L7089).
+            _layout = _placement.MediaPolicy.IsAudioOnly ? null : room.View;
             _pins = PinPolicy.For(room);
             _lobby = NewLobby();
         }
@@ -161,6 +182,7 @@ public sealed partial class ConferenceGrain(
         // "Waiting for the host" (R-HG-1, R-LOCK-2/3): no media, no capacity held until let in.
         StartRunning();
         _waiting = _waiting.SetItem(request.ParticipantId, new WaitingParticipant(request, time.GetUtcNow()));
+        _dirty = true;
         await CarryOutAsync(lobby.Arrive(request.ParticipantId, request.Role, request.CallKind, request.Arrival).Actions);
         await AfterChangeAsync(ParticipantLeft);
         if (_placement!.Participants.TryGetValue(request.ParticipantId, out var admitted)) return Accepted(admitted);
@@ -200,15 +222,19 @@ public sealed partial class ConferenceGrain(
 
             var change = _placement!.Admit(allocated);
             _placement = change.After;
+            // A call placed again after its node failed keeps its place in the join order (the layouts' order).
+            var sequence = _participants.GetValueOrDefault(request.ParticipantId)?.Sequence ?? _participantsEver + 1;
             _participants = _participants.SetItem(request.ParticipantId,
-                new ParticipantDetails(request.ParticipantId, request.DisplayName, request.Role, time.GetUtcNow(), request.Media, request.Leg));
+                new ParticipantDetails(request.ParticipantId, request.DisplayName, request.Role, time.GetUtcNow(), request.Media, request.Leg, sequence));
             var nodes = new[] { allocated.SignalingNode, allocated.MediaProxyNode, allocated.TranscodingNode }.OfType<string>().ToList();
             _nodeSilos = _nodeSilos.SetItems(nodes.Where(n => !_nodeSilos.ContainsKey(n)).Select(n => KeyValuePair.Create(n, live[n])));
             _nodesUsed = _nodesUsed.Union(nodes);
             _participantsEver++;
             _dirty = true;
             StartRunning(); // before participant_connected, so a sink sees conference_started first
-            events.ParticipantConnected(ParticipantEventInfo.Of(Name, _placement.Participants[request.ParticipantId], _participants[request.ParticipantId]));
+            events.ParticipantConnected(ParticipantEvents.Of(Name, _placement.Participants[request.ParticipantId], _participants[request.ParticipantId]));
+            // Its media node knows the conference's video before the call's signalling node, told of the placement, adds its legs there.
+            await FollowVideoAsync();
             return Accepted(_placement.Participants[request.ParticipantId]);
         }
 
@@ -267,13 +293,58 @@ public sealed partial class ConferenceGrain(
         {
             _participants = _participants.SetItem(participantId, details with { Role = role });
             _dirty = true;
-            if (ParticipantEventInfo.Of(Name, _placement, _participants, participantId) is { } updated) events.ParticipantUpdated(updated);
+            if (ParticipantEvents.Of(Name, _placement, _participants, participantId, _lobby?.IsMuted(participantId) == true) is { } updated) events.ParticipantUpdated(updated);
         }
         return await ControlAsync(lobby => lobby.ChangeRole(participantId, role, requestedBy));
     }
 
     public async Task<bool> SetMuted(string participantId, bool muted) =>
         await ControlAsync(lobby => lobby.SetMuted(participantId, muted)) && _lobby?.IsMuted(participantId) == muted;
+
+    public async Task<bool> ChangeCallMedia(string participantId, CallMedia media)
+    {
+        await DropFailedNodesAsync();
+        if (_placement?.Participants.GetValueOrDefault(participantId) is not { } placed || _participants.GetValueOrDefault(participantId) is not { } details)
+        {
+            LingerIfEmpty();
+            return false;
+        }
+        // What the call costs now (R-QoS-2, R58); it keeps what it holds when that is more (no re-accounting on a downspeed).
+        var policy = _placement.MediaPolicy;
+        var transcoding = CapacityUnits.Max(placed.TranscodingCost, MediaCosts.OnTranscodingNode(media, policy));
+        var proxying = placed.MediaProxyNode is null ? placed.ProxyingCost : CapacityUnits.Max(placed.ProxyingCost, MediaCosts.OnProxyingNode(media, policy));
+        var extra = new List<CapacityReservation>();
+        if (transcoding > placed.TranscodingCost) extra.Add(new(placed.TranscodingNode, transcoding - placed.TranscodingCost));
+        if (proxying > placed.ProxyingCost) extra.Add(new(placed.MediaProxyNode!, proxying - placed.ProxyingCost));
+        if (!await TryReserveAllAsync(extra.OrderBy(r => r.NodeName, StringComparer.Ordinal).ToList(), []))
+        {
+            logger.LogInformation("Conference {Conference}: {Participant}'s call stays as it was, its nodes cannot take {Media}", Name, participantId, media);
+            return false;
+        }
+        _placement = _placement.Recost(participantId, transcoding, proxying);
+        _participants = _participants.SetItem(participantId, details with { Media = media });
+        _dirty = true;
+        await AfterChangeAsync(ParticipantLeft);
+        return true;
+    }
+
+    public async Task<bool> TransformLayout(LayoutKind layout)
+    {
+        await DropFailedNodesAsync();
+        if (!_running || _layout is null || !Enum.IsDefined(layout))
+        {
+            LingerIfEmpty();
+            return false;
+        }
+        if (_layout != layout)
+        {
+            logger.LogInformation("Conference {Conference}: layout {Old} → {New}", Name, _layout.Value.ToCommand(), layout.ToCommand());
+            _layout = layout;
+            _dirty = true;
+        }
+        await AfterChangeAsync(ParticipantLeft);
+        return true;
+    }
 
     public async Task<ConferenceStatus> GetStatus()
     {
@@ -303,7 +374,8 @@ public sealed partial class ConferenceGrain(
             topology.Intermediaries.ToDictionary(kv => kv.Key, kv => kv.Value),
             lobby?.IsLocked ?? false,
             lobby?.GuestsMuted ?? false,
-            waiting);
+            waiting,
+            _running ? _layout : null);
         LingerIfEmpty();
         return status;
     }
@@ -370,10 +442,13 @@ public sealed partial class ConferenceGrain(
     }
 
     /// <summary>Reserves everything the decision names, in node-name order; all or nothing.</summary>
-    private async Task<bool> TryReserveAllAsync(MediaAllocated allocated, HashSet<string> unreachable)
+    private Task<bool> TryReserveAllAsync(MediaAllocated allocated, HashSet<string> unreachable) => TryReserveAllAsync(allocated.Reservations, unreachable);
+
+    /// <summary>Reserves every one of <paramref name="reservations"/> in the order given; all or nothing.</summary>
+    private async Task<bool> TryReserveAllAsync(IReadOnlyList<CapacityReservation> reservations, HashSet<string> unreachable)
     {
         var granted = new List<CapacityReservation>();
-        foreach (var reservation in allocated.Reservations)
+        foreach (var reservation in reservations)
         {
             bool ok;
             try
@@ -432,7 +507,7 @@ public sealed partial class ConferenceGrain(
             _emptyTimer = null;
             return;
         }
-        _emptyTimer ??= RegisterTimer(async _ =>
+        _emptyTimer ??= this.RegisterGrainTimer(async _ =>
         {
             _emptyTimer = null;
             if (_running) return;
@@ -441,6 +516,40 @@ public sealed partial class ConferenceGrain(
             else LingerIfEmpty();
         }, options.EmptyConferenceLinger, Timeout.InfiniteTimeSpan);
     }
+
+    // ---- the media nodes' view of the conference ----
+
+    /// <summary>
+    /// Tells the media nodes what the conference is now: its video first (so a node opening a backplane end knows whether it
+    /// carries video), then its backplane topology.
+    /// </summary>
+    private async Task FollowMediaNodesAsync()
+    {
+        await FollowVideoAsync();
+        await _backplanes.FollowAsync(Name, _placement!.Backplanes);
+    }
+
+    /// <summary>Hands every media node hosting the conference its video state (layout, quality, roster in join order); only changes are sent.</summary>
+    private Task FollowVideoAsync()
+    {
+        var placement = _placement!;
+        return _videoLayouts.FollowAsync(Name, placement.HostingNodes.Keys.ToList(), placement.MediaPolicy.MaximumCallQuality, _layout, Roster(placement));
+    }
+
+    /// <summary>
+    /// Everyone with media, in join order (a moved call keeps its place), with the role and video the layouts need: a call
+    /// that declared video sends and receives it; an audio-only one is an indicator, never a tile (L7097).
+    /// </summary>
+    private List<LayoutParticipant> Roster(ConferencePlacement placement) =>
+        placement.Participants.Keys
+            .Select(id => _participants.GetValueOrDefault(id) ?? new ParticipantDetails(id, null, ParticipantRole.Host, _startedAt))
+            .OrderBy(d => d.Sequence).ThenBy(d => d.JoinedAt).ThenBy(d => d.ParticipantId, StringComparer.Ordinal)
+            .Select(d =>
+            {
+                var video = d.Media is { AudioOnly: false };
+                return new LayoutParticipant(d.ParticipantId, d.Role == ParticipantRole.Guest ? LayoutRole.Guest : LayoutRole.Host, video, video);
+            })
+            .ToList();
 
     // ---- leaving ----
 
@@ -467,6 +576,7 @@ public sealed partial class ConferenceGrain(
     private async Task RemoveWaitingAsync(string participantId, string reason, bool notify)
     {
         _waiting = _waiting.Remove(participantId);
+        _dirty = true;
         if (_lobby is not null) await CarryOutAsync(_lobby.Leave(participantId));
         if (notify) _ = NotifyAsync(participantId, reason);
     }
@@ -485,7 +595,7 @@ public sealed partial class ConferenceGrain(
                 Guid.NewGuid().ToString("N"), Name, id, details.DisplayName, details.Role, p.SignalingNode, p.MediaProxyNode,
                 p.TranscodingNode, p.TranscodingLocation, details.JoinedAt, now, (now - details.JoinedAt).TotalSeconds, reason,
                 details.Leg, _leavingQuality.GetValueOrDefault(id)));
-            events.ParticipantDisconnected(ParticipantEventInfo.Of(Name, p, details), now, reason);
+            events.ParticipantDisconnected(ParticipantEvents.Of(Name, p, details), now, reason);
             // A participant whose signalling node failed has no call leg left to tell.
             if (notify && p.SignalingNode != failedNode)
                 _ = NotifyAsync(id, reason);
@@ -508,9 +618,10 @@ public sealed partial class ConferenceGrain(
     /// </summary>
     private async Task AfterChangeAsync(string reason)
     {
-        if (_placement is not null) await _backplanes.FollowAsync(Name, _placement.Backplanes);
+        if (_placement is not null) await FollowMediaNodesAsync();
         if (_running && IsIdle) await EndAsync(_endReason ?? reason, time.GetUtcNow());
         else if (_running && _dirty) await PersistAsync();
+        if (_running) await SyncDeadlineReminderAsync(_lobby?.NextDeadline);
         ScheduleLobbyTimer();
         LingerIfEmpty();
     }
@@ -540,6 +651,7 @@ public sealed partial class ConferenceGrain(
         _participantsEver = 0;
         _running = false;
         _lobby = null;
+        _layout = null;
         _waiting = ImmutableDictionary<string, WaitingParticipant>.Empty;
         _endReason = null;
         _dirty = false;
@@ -552,10 +664,17 @@ public sealed partial class ConferenceGrain(
     private HostedConference NewLobby() =>
         new(_pins, options.HostedConference(configuration.Current.Global), DtmfConferenceControl.Default, time);
 
+    /// <summary>The lobby the lost activation persisted, with the room's current PIN policy.</summary>
+    private void RestoreLobby(HostedConferenceState saved)
+    {
+        if (configuration.Current.Conferences.GetValueOrDefault(Name) is { } room) _pins = PinPolicy.For(room);
+        _lobby = HostedConference.Restore(saved, _pins, options.HostedConference(configuration.Current.Global), DtmfConferenceControl.Default, time);
+    }
+
     /// <summary>
-    /// A fresh lobby for the participants the placement holds (after a takeover): Hosts first, then Guests, who are let
-    /// in even without a Host, as they were (the Guests-only timer then starts again). Lock, mute-all and waiting
-    /// participants are lost with the old activation (docs/decisions.md); the actions are not carried out again.
+    /// A fresh lobby for the participants the placement holds, when there is no lobby to restore (a state written before
+    /// the lobby was persisted, or a lobby that ended while participants remained): Hosts first, then Guests, who are let
+    /// in even without a Host, as they were. The actions are not carried out again.
     /// </summary>
     private void RebuildLobby()
     {
@@ -598,7 +717,12 @@ public sealed partial class ConferenceGrain(
             LingerIfEmpty();
             return false;
         }
+        var guestsMuted = _lobby.GuestsMuted;
         await CarryOutAsync(command(_lobby));
+        // Mute all Guests (API or *5) is a conference-level setting, later Guests too (R-MUTE-2): its watchers see it change.
+        if (_lobby is { } lobby && lobby.GuestsMuted != guestsMuted)
+            events.ConferenceUpdated(new ConferenceEventInfo(Name, _startedAt, _participants.Count, lobby.IsLocked, lobby.GuestsMuted));
+        _dirty = true;
         await AfterChangeAsync(ParticipantLeft);
         return true;
     }
@@ -606,6 +730,8 @@ public sealed partial class ConferenceGrain(
     /// <summary>Carries out what the lobby asked, in order; call legs are told one-way (they never wait back on us).</summary>
     private async Task CarryOutAsync(IReadOnlyList<ConferenceAction> actions)
     {
+        // Prompts change nothing worth writing (a restored lobby repeats them anyway); every other action changes the lobby.
+        if (actions.Any(a => a is not (ConferenceAction.PlayPrompt or ConferenceAction.AlertHosts))) _dirty = true;
         foreach (var action in actions)
         {
             switch (action)
@@ -624,11 +750,11 @@ public sealed partial class ConferenceGrain(
                     break;
                 case ConferenceAction.SetMuted mute:
                     Tell(mute.ParticipantId, leg => leg.Muted(Name, mute.Muted));
-                    if (ParticipantEventInfo.Of(Name, _placement, _participants, mute.ParticipantId, mute.Muted) is { } muted) events.ParticipantUpdated(muted);
+                    if (ParticipantEvents.Of(Name, _placement, _participants, mute.ParticipantId, mute.Muted) is { } muted) events.ParticipantUpdated(muted);
                     break;
                 case ConferenceAction.LockChanged locked:
                     logger.LogInformation("Conference {Conference} {Lock} ({Waiting} waiting)", Name, locked.Locked ? "locked" : "unlocked", locked.Waiting);
-                    events.ConferenceUpdated(new ConferenceEventInfo(Name, _startedAt, _participants.Count, IsLocked: locked.Locked));
+                    events.ConferenceUpdated(new ConferenceEventInfo(Name, _startedAt, _participants.Count, IsLocked: locked.Locked, GuestsMuted: _lobby?.GuestsMuted == true));
                     break;
                 case ConferenceAction.Disconnect disconnect:
                     await DisconnectForLobbyAsync(disconnect.ParticipantId, disconnect.Reason.Text);
@@ -693,7 +819,7 @@ public sealed partial class ConferenceGrain(
         _lobbyTimerDue = due;
         if (due is null) return;
         var delay = due.Value - time.GetUtcNow();
-        _lobbyTimer = RegisterTimer(OnLobbyTimerAsync, delay > TimeSpan.Zero ? delay : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        _lobbyTimer = this.RegisterGrainTimer(OnLobbyTimerAsync, delay > TimeSpan.Zero ? delay : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
     }
 
     private async Task OnLobbyTimerAsync(CancellationToken cancellationToken)
@@ -737,7 +863,6 @@ public sealed partial class ConferenceGrain(
         _ = sent.ContinueWith(t => logger.LogDebug(t.Exception, "Notice to {Participant} failed", participantId), TaskContinuationOptions.OnlyOnFaulted);
     }
 
-    private sealed record WaitingParticipant(JoinRequest Request, DateTimeOffset Since);
 
     private async Task ReleaseAsync(IEnumerable<CapacityReservation> releases)
     {
@@ -758,12 +883,12 @@ public sealed partial class ConferenceGrain(
     // ---- node failure ----
 
     /// <summary>Membership events arrive off the turn: queue a one-way NodeFailed for each node this conference uses that is gone.</summary>
-    private void OnMembershipChanged(MembershipSnapshot snapshot)
+    private void OnMembershipChanged(ClusterMembershipSnapshot snapshot)
     {
         foreach (var (node, silo) in Volatile.Read(ref _nodeSilos))
         {
-            if (snapshot.GetStatus(silo).IsTerminating() && !IsThisSilo(silo))
-                _ = GrainFactory.GetGrain<IConferenceGrain>(Name).NodeFailed(node).ContinueWith(
+            if (snapshot.GetSiloStatus(silo).IsTerminating() && !IsThisSilo(silo))
+                _ = _self.NodeFailed(node).ContinueWith(
                     t => logger.LogDebug(t.Exception, "NodeFailed notice to {Conference} failed", Name), TaskContinuationOptions.OnlyOnFaulted);
         }
     }
@@ -783,7 +908,7 @@ public sealed partial class ConferenceGrain(
     /// participants might go with it, and its successor activation (restored from the instance record) drops the node
     /// and tells them from a healthy silo.
     /// </summary>
-    private bool IsThisSilo(SiloAddress silo) => silo == Silo.SiloAddress;
+    private bool IsThisSilo(SiloAddress silo) => silo.Equals(localSilo.SiloAddress);
 
     /// <summary>After a takeover: make every live node's ledger agree with what this conference holds on it.</summary>
     private async Task ReconcileLedgersAsync()
@@ -805,7 +930,7 @@ public sealed partial class ConferenceGrain(
     // ---- persistence ----
 
     /// <summary>
-    /// Writes the instance record. While this activation lives its memory is the truth, so a failed write is logged,
+    /// Writes the instance's state. While this activation lives its memory is the truth, so a failed write is logged,
     /// not thrown: the call it records is admitted (or gone) either way, and the next change writes again.
     /// </summary>
     private async Task PersistAsync()
@@ -813,52 +938,104 @@ public sealed partial class ConferenceGrain(
         try
         {
             _dirty = false;
+            if (!_listedAsRunning)
+            {
+                await running.StartedAsync(Name, _startedAt);
+                _listedAsRunning = true;
+            }
+            state.State = CurrentState();
             await WriteStateAsync();
         }
         catch (Exception ex)
         {
-            logger.LogWarning(ex, "Conference {Conference}: could not write its instance record", Name);
-        }
-    }
-
-    /// <summary>True when no instance record is left in the store.</summary>
-    private async Task<bool> TryDeleteStateAsync()
-    {
-        if (!_stateMayExist) return true;
-        try
-        {
-            await store.Documents.DeleteAsync(ConferenceInstanceState.Collection, Name);
-            _stateVersion = 0;
-            _stateMayExist = false;
-            return true;
-        }
-        catch (Exception ex)
-        {
-            logger.LogWarning(ex, "Conference {Conference}: could not delete its instance record; retrying before it deactivates", Name);
-            return false;
+            _dirty = true;
+            logger.LogWarning(ex, "Conference {Conference}: could not write its state", Name);
         }
     }
 
     private async Task WriteStateAsync()
     {
-        var placement = _placement!;
-        var json = ConfigurationCollections.Serialize(new ConferenceInstanceState(
-            Name, _startedAt, placement.MediaPolicy, placement.HostingNodes.Values.ToList(), placement.Participants.Values.ToList(),
-            _participants.Values.ToList(), _nodeSilos.ToDictionary(kv => kv.Key, kv => kv.Value.ToString()), _nodesUsed.ToList(), _participantsEver));
-        var documents = store.Documents;
-        _stateMayExist = true;
-        var saved = _stateVersion == 0
-            ? await documents.TryInsertAsync(ConferenceInstanceState.Collection, Name, json)
-            : await documents.TryUpdateAsync(ConferenceInstanceState.Collection, Name, json, _stateVersion);
-        if (saved is null)
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch (InconsistentStateException ex)
         {
             // Only a stale record of an earlier activation can be in the way (the directory keeps this one single): replace it.
-            var current = await documents.GetAsync(ConferenceInstanceState.Collection, Name);
-            logger.LogWarning("Conference {Conference}: replacing a state record at version {Version}", Name, current?.Version);
-            saved = current is null
-                ? await documents.TryInsertAsync(ConferenceInstanceState.Collection, Name, json)
-                : await documents.TryUpdateAsync(ConferenceInstanceState.Collection, Name, json, current.Version);
+            logger.LogWarning(ex, "Conference {Conference}: replacing a state record written by an earlier activation", Name);
+            var mine = state.State;
+            await state.ReadStateAsync();
+            state.State = mine;
+            await state.WriteStateAsync();
         }
-        _stateVersion = saved?.Version ?? 0;
+    }
+
+    private ConferenceInstanceState CurrentState()
+    {
+        var placement = _placement ?? ConferencePlacement.Start(Name, ConferenceMediaPolicy.HdWithPresentation);
+        return new ConferenceInstanceState(
+            Name, _startedAt, placement.MediaPolicy, placement.HostingNodes.Values.ToList(), placement.Participants.Values.ToList(),
+            _participants.Values.ToList(), _nodeSilos.ToDictionary(kv => kv.Key, kv => kv.Value.ToParsableString()), _nodesUsed.ToList(),
+            _participantsEver, _lobby?.Snapshot(), _waiting.Values.ToList(), _reminderDue, _layout);
+    }
+
+    /// <summary>True when no state and no running record are left in the store.</summary>
+    private async Task<bool> TryDeleteStateAsync()
+    {
+        try
+        {
+            if (state.RecordExists) await state.ClearStateAsync();
+            if (_listedAsRunning)
+            {
+                await running.EndedAsync(Name);
+                _listedAsRunning = false;
+            }
+            await SyncDeadlineReminderAsync(null);
+            return true;
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Conference {Conference}: could not delete its state; retrying before it deactivates", Name);
+            return false;
+        }
+    }
+
+    // ---- deadlines that outlive the silo ----
+
+    private const string DeadlineReminder = "lobby-deadline";
+
+    /// <summary>
+    /// Keeps one reminder at the lobby's next deadline (<see cref="HostedConference.NextDeadline"/>): the grain timer does
+    /// the work while this activation lives; the reminder wakes the conference on a survivor, from its state, if the
+    /// silo dies first. Only a changed deadline costs a write.
+    /// </summary>
+    private async Task SyncDeadlineReminderAsync(DateTimeOffset? deadline)
+    {
+        if (deadline == _reminderDue) return;
+        try
+        {
+            if (deadline is null)
+            {
+                if (await this.GetReminder(DeadlineReminder) is { } reminder) await this.UnregisterReminder(reminder);
+            }
+            else
+            {
+                var due = deadline.Value - time.GetUtcNow();
+                await this.RegisterOrUpdateReminder(DeadlineReminder, due > TimeSpan.Zero ? due : TimeSpan.Zero, options.DeadlineReminderPeriod);
+            }
+            _reminderDue = deadline;
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Conference {Conference}: could not set its deadline reminder", Name);
+        }
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != DeadlineReminder) return;
+        _reminderDue = null; // whatever is due now runs; the next deadline gets a fresh registration
+        await OnLobbyTimerAsync(CancellationToken.None);
+        if (!_running) await SyncDeadlineReminderAsync(null);
     }
 }

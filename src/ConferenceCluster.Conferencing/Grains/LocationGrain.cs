@@ -1,7 +1,8 @@
 using ConferenceCluster.Conferencing.Capacity;
 using ConferenceCluster.Conferencing.Configuration.Store;
 using ConferenceCluster.Conferencing.Grains.Interfaces;
-using ConferenceCluster.Runtime.Core;
+using ConferenceCluster.Conferencing.Cluster;
+using Orleans.Placement;
 
 namespace ConferenceCluster.Conferencing.Grains;
 
@@ -14,7 +15,7 @@ public sealed class LocationGrain(ConfigurationView configuration, ClusterNodes 
 {
     public async Task<LocationStatus> GetStatus()
     {
-        var location = GetPrimaryKeyString();
+        var location = this.GetPrimaryKeyString();
         var nodes = clusterNodes.Live().Where(n => n.Node.SystemLocation == location).ToList();
         var reports = new List<NodeLoadReport>();
         foreach (var node in nodes)

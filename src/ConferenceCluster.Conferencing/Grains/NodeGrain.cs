@@ -2,7 +2,7 @@ using ConferenceCluster.Conferencing.Capacity;
 using ConferenceCluster.Conferencing.Configuration;
 using ConferenceCluster.Conferencing.Configuration.Store;
 using ConferenceCluster.Conferencing.Grains.Interfaces;
-using ConferenceCluster.Runtime.Core;
+using ConferenceCluster.Conferencing.Cluster;
 using Microsoft.Extensions.Logging;
 
 namespace ConferenceCluster.Conferencing.Grains;
@@ -11,9 +11,9 @@ namespace ConferenceCluster.Conferencing.Grains;
 /// The capacity ledger of the Conferencing Node this silo is. Pinned to its silo and never collected: the ledger is
 /// the node's truth and lives exactly as long as the node (a restarted silo starts empty, as its calls are gone).
 /// </summary>
-[SiloPinnedPlacement]
-[CollectionAgeLimit(AlwaysActive = true)]
-public sealed class NodeGrain(ConfigurationView configuration, ConferencingOptions options, ILogger<NodeGrain> logger) : Grain, INodeGrain
+[SiloNamePlacement]
+[KeepAlive]
+public sealed class NodeGrain(ConfigurationView configuration, LocalNode localNode, ConferencingOptions options, ILogger<NodeGrain> logger) : Grain, INodeGrain
 {
     private NodeCapacityLedger _ledger = null!;
     private ConferencingNode _node = null!;
@@ -21,8 +21,8 @@ public sealed class NodeGrain(ConfigurationView configuration, ConferencingOptio
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (GetPrimaryKeyString() != Silo.Name)
-            throw new InvalidOperationException($"NodeGrain \"{GetPrimaryKeyString()}\" activated on silo \"{Silo.Name}\".");
+        if (this.GetPrimaryKeyString() != localNode.Name)
+            throw new InvalidOperationException($"NodeGrain \"{this.GetPrimaryKeyString()}\" activated on silo \"{localNode.Name}\".");
         _node = Configured();
         _ledger = new NodeCapacityLedger(_node.MediaCapacity) { MaintenanceMode = _node.MaintenanceMode };
         return Task.CompletedTask;
@@ -97,9 +97,9 @@ public sealed class NodeGrain(ConfigurationView configuration, ConferencingOptio
 
     private ConferencingNode Configured()
     {
-        var node = configuration.Current.Nodes.TryGetValue(Silo.Name, out var record)
+        var node = configuration.Current.Nodes.TryGetValue(localNode.Name, out var record)
             ? record.Node
-            : NodeSelfRegistration.FromMetadata(Silo.Name, Silo.Metadata, options);
+            : localNode.Describe(options);
         return _measuredCapacity is { } measured ? node with { MediaCapacity = measured } : node;
     }
 

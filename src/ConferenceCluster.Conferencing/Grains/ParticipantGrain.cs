@@ -1,6 +1,7 @@
 using ConferenceCluster.Conferencing.Grains.Interfaces;
 using ConferenceCluster.Conferencing.Services;
-using ConferenceCluster.Runtime.Core;
+using Orleans.Placement;
+using Orleans.Runtime;
 
 namespace ConferenceCluster.Conferencing.Grains;
 
@@ -11,15 +12,15 @@ namespace ConferenceCluster.Conferencing.Grains;
 /// <see cref="CallLegStatus.Waiting"/> set and no media node until <see cref="Admitted"/>.
 /// </summary>
 [PreferLocalPlacement]
-[CollectionAgeLimit(AlwaysActive = true)]
-public sealed class ParticipantGrain(ConferencingOptions options, IEnumerable<ICallLegObserver> observers) : Grain, IParticipantGrain
+[KeepAlive]
+public sealed class ParticipantGrain(ConferencingOptions options, ILocalSiloDetails silo, IEnumerable<ICallLegObserver> observers) : Grain, IParticipantGrain
 {
     private CallLegStatus _status = null!;
     private IDisposable? _linger;
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        _status = new CallLegStatus(GetPrimaryKeyString(), CallLegState.Idle, null, null, null, null, null);
+        _status = new CallLegStatus(this.GetPrimaryKeyString(), CallLegState.Idle, null, null, null, null, null);
         return Task.CompletedTask;
     }
 
@@ -30,10 +31,10 @@ public sealed class ParticipantGrain(ConferencingOptions options, IEnumerable<IC
         _linger?.Dispose();
         var kind = call.CallKind ?? (call.Media.AudioOnly ? CallKind.AudioOnly : CallKind.Video);
         var result = await GrainFactory.GetGrain<IConferenceGrain>(call.Conference)
-            .Join(new JoinRequest(GetPrimaryKeyString(), Silo.Name, call.Media, call.Role, call.DisplayName, CallKind: kind, Arrival: call.Arrival, Leg: call.Leg));
+            .Join(new JoinRequest(this.GetPrimaryKeyString(), silo.Name, call.Media, call.Role, call.DisplayName, CallKind: kind, Arrival: call.Arrival, Leg: call.Leg));
         _status = result.Accepted
-            ? new CallLegStatus(_status.ParticipantId, CallLegState.Connected, call.Conference, Silo.Name, result.MediaNode, result.MediaProxyNode, null, result.Waiting)
-            : new CallLegStatus(_status.ParticipantId, CallLegState.Rejected, call.Conference, Silo.Name, null, null, result.Message);
+            ? new CallLegStatus(_status.ParticipantId, CallLegState.Connected, call.Conference, silo.Name, result.MediaNode, result.MediaProxyNode, null, result.Waiting)
+            : new CallLegStatus(_status.ParticipantId, CallLegState.Rejected, call.Conference, silo.Name, null, null, result.Message);
         if (!result.Accepted) Linger();
         return result;
     }
@@ -112,7 +113,7 @@ public sealed class ParticipantGrain(ConferencingOptions options, IEnumerable<IC
     private void Linger()
     {
         _linger?.Dispose();
-        _linger = RegisterTimer(_ =>
+        _linger = this.RegisterGrainTimer(_ =>
         {
             DeactivateOnIdle();
             return Task.CompletedTask;

@@ -1,6 +1,8 @@
 using ConferenceCluster.Conferencing.Configuration;
 using ConferenceCluster.Conferencing.Grains.Interfaces;
 using ConferenceCluster.Conferencing.Services.Prompts;
+using Orleans;
+using Orleans.Concurrency;
 
 namespace ConferenceCluster.Conferencing.Services;
 
@@ -29,6 +31,21 @@ public sealed record HostedConferenceOptions(
         TimeSpan.FromSeconds(15),
         TimeSpan.FromSeconds(settings.LastParticipantBackstopTimeoutSeconds));
 }
+
+/// <summary>One participant as <see cref="HostedConference"/> holds it, for its grain's persisted state.</summary>
+[GenerateSerializer, Immutable, Alias("cc.HostedConferenceMember")]
+public sealed record HostedConferenceMember(
+    string Id, ParticipantRole Role, CallKind Kind, ArrivalKind Arrival, bool InConference, DateTimeOffset WaitingSince,
+    DateTimeOffset? NextPromptAt, bool Muted);
+
+/// <summary>
+/// Everything <see cref="HostedConference"/> knows (lock, mute all, who waits since when, the Guests-only and backstop
+/// deadlines), so a conference restored on another silo keeps its lobby (issue 12). A DTMF sequence half typed is not kept.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("cc.HostedConferenceState")]
+public sealed record HostedConferenceState(
+    IReadOnlyList<HostedConferenceMember> Members, bool IsLocked, bool GuestsMuted, bool HasEnded, bool StartedManually,
+    DateTimeOffset? GuestsOnlyDeadline, DateTimeOffset? BackstopDeadline);
 
 /// <summary>
 /// The Host/Guest rules of one conference instance, for its ConferenceGrain to own: Guests wait for the first Host
@@ -60,6 +77,47 @@ public sealed class HostedConference
         _dtmf = dtmf;
         _time = time;
         GuestsMuted = muteGuestsOnJoin;
+    }
+
+    /// <summary>The lobby as it stands, for the grain's persisted state.</summary>
+    public HostedConferenceState Snapshot() => new(
+        _members.Select(m => new HostedConferenceMember(m.Id, m.Role, m.Kind, m.Arrival, m.InConference, m.WaitingSince, m.NextPromptAt, m.Muted)).ToList(),
+        IsLocked, GuestsMuted, HasEnded, _startedManually, _guestsOnlyDeadline, _backstopDeadline);
+
+    /// <summary>The lobby a lost activation left (<see cref="Snapshot"/>), with the room's current PIN policy and timers.</summary>
+    public static HostedConference Restore(HostedConferenceState state, PinPolicy pins, HostedConferenceOptions options, DtmfConferenceControl dtmf, TimeProvider time)
+    {
+        var lobby = new HostedConference(pins, options, dtmf, time, state.GuestsMuted)
+        {
+            IsLocked = state.IsLocked,
+            HasEnded = state.HasEnded,
+            _startedManually = state.StartedManually,
+            _guestsOnlyDeadline = state.GuestsOnlyDeadline,
+            _backstopDeadline = state.BackstopDeadline,
+        };
+        foreach (var m in state.Members)
+            lobby._members.Add(new Member(m.Id, m.Role, m.Kind, m.Arrival)
+            {
+                InConference = m.InConference, WaitingSince = m.WaitingSince, NextPromptAt = m.NextPromptAt, Muted = m.Muted,
+            });
+        return lobby;
+    }
+
+    /// <summary>
+    /// The earliest deadline that must be kept even if this conference's silo dies: the Guests-only end, the
+    /// last-participant backstop and the Waiting-for-Host timeouts (prompt repeats are not: a restored lobby repeats on).
+    /// </summary>
+    public DateTimeOffset? NextDeadline
+    {
+        get
+        {
+            if (HasEnded) return null;
+            DateTimeOffset? next = _guestsOnlyDeadline;
+            if (_backstopDeadline is { } backstop) next = Min(next, backstop);
+            foreach (var m in _members.Where(m => !m.InConference))
+                next = Min(next, m.WaitingSince + _options.WaitingForHostTimeout);
+            return next;
+        }
     }
 
     public bool IsLocked { get; private set; }

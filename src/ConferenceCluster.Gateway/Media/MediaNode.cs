@@ -6,7 +6,6 @@ using ConferenceCluster.Media.Rtp;
 using ConferenceCluster.Media.Transport;
 using ConferenceCluster.Media.Workers;
 using ConferenceCluster.Gateway.Sip;
-using ConferenceCluster.Runtime.Core;
 using Microsoft.Extensions.Logging;
 using MediaAudioCodec = ConferenceCluster.Media.Codecs.AudioCodec;
 
@@ -16,7 +15,7 @@ namespace ConferenceCluster.Gateway.Media;
 /// This silo's media: the media engine (one worker per core), one mixer per conference hosted here, one RTP leg
 /// per participant whose media this node processes. DTMF heard in a leg's RTP goes to its signalling node.
 /// </summary>
-public sealed class MediaNode : IAsyncDisposable
+public sealed partial class MediaNode : IAsyncDisposable
 {
     private readonly GatewayOptions _options;
     private readonly IGrainFactory _grains;
@@ -25,10 +24,16 @@ public sealed class MediaNode : IAsyncDisposable
     private readonly ConcurrentDictionary<string, Lazy<Task<ConferenceMedia>>> _conferences = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (string Conference, MediaParticipant Participant, string Codec)> _legs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Conference, string Peer), (BackplaneKind Kind, MediaParticipant Leg)> _backplanes = new();
-    private readonly SemaphoreSlim _conferenceGate = new(1, 1);
+    /// <summary>Guards <see cref="_conferences"/> and <see cref="_adding"/> together: a mixer is never closed while a leg is being added to it.</summary>
+    private readonly Lock _conferenceGate = new();
+    /// <summary>Legs and backplanes being added, per conference (the mixer's own count moves only when the add completes).</summary>
+    private readonly Dictionary<string, int> _adding = new(StringComparer.Ordinal);
 
-    public MediaNode(GatewayOptions options, IGrainFactory grains, ILogger<MediaNode> logger)
+    private readonly ISpeakerDetector _speakers;
+
+    public MediaNode(GatewayOptions options, IGrainFactory grains, ISpeakerDetector speakers, ILogger<MediaNode> logger)
     {
+        _speakers = speakers;
         _options = options;
         _grains = grains;
         _logger = logger;
@@ -65,9 +70,8 @@ public sealed class MediaNode : IAsyncDisposable
     {
         if (_legs.ContainsKey(request.ParticipantId))
             throw new InvalidOperationException($"participant {request.ParticipantId} already has a media leg here");
-        var conference = await ConferenceAsync(request.Conference).ConfigureAwait(false);
         var remote = IPAddress.Parse(request.RemoteAddress);
-        var participant = await conference.AddParticipantAsync(new MediaEndpointOptions
+        var participant = await AddToMixerAsync(request.Conference, new MediaEndpointOptions
         {
             Codec = CodecOf(request.Codec),
             PayloadType = checked((byte)request.PayloadType),
@@ -75,6 +79,7 @@ public sealed class MediaNode : IAsyncDisposable
             // The SDP layer says 0 when no telephone-event was offered; the media engine wants a real clock rate
             // whether or not DTMF is negotiated (it is unused then).
             TelephoneEventClockRate = request.TelephoneEventClockRate > 0 ? request.TelephoneEventClockRate : 8000,
+            AudioLevelExtensionId = request.AudioLevelExtensionId is >= 1 and <= 255 and var level ? (byte)level : null,
             RemoteRtp = new IPEndPoint(remote, request.RemoteRtpPort),
             RemoteRtcp = new IPEndPoint(remote, request.RemoteRtcpPort),
             DtmfReceived = (_, digit) => OnDtmf(request, digit),
@@ -90,8 +95,10 @@ public sealed class MediaNode : IAsyncDisposable
         await leg.Participant.SetRemoteAsync(new IPEndPoint(address, remoteRtpPort), new IPEndPoint(address, remoteRtcpPort)).ConfigureAwait(false);
     }
 
+    /// <summary>Removes the call's legs here: its audio leg and, if it has one, its video leg.</summary>
     public async Task<bool> RemoveLegAsync(string participantId)
     {
+        await RemoveVideoLegAsync(participantId).ConfigureAwait(false);
         if (!_legs.TryRemove(participantId, out var leg)) return false;
         await RemoveFromMixerAsync(leg.Conference, leg.Participant).ConfigureAwait(false);
         return true;
@@ -105,9 +112,8 @@ public sealed class MediaNode : IAsyncDisposable
     {
         if (!_backplanes.TryGetValue((conference, peer), out var backplane))
         {
-            var media = await ConferenceAsync(conference).ConfigureAwait(false);
             var role = kind == BackplaneKind.Geo ? MixRole.GeoBackplane : MixRole.LocalBackplane;
-            backplane = (kind, await media.AddParticipantAsync(BackplaneCodecs.For(role)).ConfigureAwait(false));
+            backplane = (kind, await AddToMixerAsync(conference, BackplaneCodecs.For(role)).ConfigureAwait(false));
             _backplanes[(conference, peer)] = backplane;
             _logger.LogInformation("Conference {Conference}: {Kind} backplane to {Peer} opened on port {Port}", conference, kind, peer, backplane.Leg.LocalRtpPort);
         }
@@ -125,6 +131,7 @@ public sealed class MediaNode : IAsyncDisposable
 
     public async Task<bool> CloseBackplaneAsync(string conference, string peer)
     {
+        await CloseBackplaneVideoAsync(conference, peer).ConfigureAwait(false);
         if (!_backplanes.TryRemove((conference, peer), out var backplane)) return false;
         await RemoveFromMixerAsync(conference, backplane.Leg).ConfigureAwait(false);
         _logger.LogInformation("Conference {Conference}: {Kind} backplane to {Peer} closed", conference, backplane.Kind, peer);
@@ -142,20 +149,30 @@ public sealed class MediaNode : IAsyncDisposable
             })
             .ToList();
 
-    /// <summary>The last leg or backplane of a conference here takes its mixer with it.</summary>
+    /// <summary>The last leg or backplane of a conference here takes its mixer with it (unless another is being added).</summary>
     private async Task RemoveFromMixerAsync(string conference, MediaParticipant participant)
     {
         await participant.Conference.RemoveParticipantAsync(participant).ConfigureAwait(false);
-        await _conferenceGate.WaitAsync().ConfigureAwait(false);
-        try
+        await CloseIfUnusedAsync(conference, participant.Conference).ConfigureAwait(false);
+    }
+
+    /// <summary>Closes the conference's mixer here when it has no leg or backplane left and none is being added.</summary>
+    private async Task CloseIfUnusedAsync(string conference, ConferenceMedia? expected)
+    {
+        Lazy<Task<ConferenceMedia>>? closing = null;
+        lock (_conferenceGate)
         {
-            if (participant.Conference.ParticipantCount == 0 && _conferences.TryRemove(conference, out var media))
-                await (await media.Value.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
+            if (!_adding.ContainsKey(conference)
+                && _conferences.TryGetValue(conference, out var media) && media.IsValueCreated
+                && media.Value.IsCompletedSuccessfully && media.Value.Result.ParticipantCount == 0
+                && (expected is null || ReferenceEquals(media.Value.Result, expected)))
+            {
+                _conferences.TryRemove(conference, out _);
+                closing = media;
+            }
         }
-        finally
-        {
-            _conferenceGate.Release();
-        }
+        if (closing is not null)
+            await (await closing.Value.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
     }
 
     public async Task<bool> SetMutedAsync(string participantId, bool muted)
@@ -173,16 +190,45 @@ public sealed class MediaNode : IAsyncDisposable
             statistics.JitterMs, leg.Participant.RemoteRtpEndPoint?.ToString());
     }
 
-    private async Task<ConferenceMedia> ConferenceAsync(string conference)
+    /// <summary>
+    /// Adds a leg (or backplane end) to the conference's mixer, creating the mixer if this is its first. Many adds run at
+    /// once (the media node grain is reentrant): each waits for its worker's next tick, and they all share that tick.
+    /// </summary>
+    private Task<MediaParticipant> AddToMixerAsync(string conference, MediaEndpointOptions endpoint) =>
+        AddToMixerAsync(conference, media => media.AddParticipantAsync(endpoint));
+
+    /// <summary>
+    /// Adds something to the conference's mixer here (a leg, a backplane end, a browser's leg), creating the mixer if
+    /// this is its first; a mixer created for an add that failed (ports exhausted, a browser offer refused) is closed again.
+    /// </summary>
+    private async Task<T> AddToMixerAsync<T>(string conference, Func<ConferenceMedia, Task<T>> add)
     {
-        await _conferenceGate.WaitAsync().ConfigureAwait(false);
+        Lazy<Task<ConferenceMedia>> media;
+        lock (_conferenceGate)
+        {
+            media = _conferences.GetOrAdd(conference, c => new Lazy<Task<ConferenceMedia>>(() => _engine.Value.CreateConferenceAsync(c)));
+            _adding[conference] = _adding.GetValueOrDefault(conference) + 1;
+        }
+        T result;
         try
         {
-            return await _conferences.GetOrAdd(conference, c => new Lazy<Task<ConferenceMedia>>(() => _engine.Value.CreateConferenceAsync(c))).Value.ConfigureAwait(false);
+            result = await add(await media.Value.ConfigureAwait(false)).ConfigureAwait(false);
         }
-        finally
+        catch
         {
-            _conferenceGate.Release();
+            AddDone(conference);
+            await CloseIfUnusedAsync(conference, null).ConfigureAwait(false);
+            throw;
+        }
+        AddDone(conference);
+        return result;
+    }
+
+    private void AddDone(string conference)
+    {
+        lock (_conferenceGate)
+        {
+            if (--_adding[conference] == 0) _adding.Remove(conference);
         }
     }
 
@@ -201,6 +247,7 @@ public sealed class MediaNode : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await DisposeVideoAsync().ConfigureAwait(false);
         foreach (var conference in _conferences.Values)
         {
             try { await (await conference.Value.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false); }

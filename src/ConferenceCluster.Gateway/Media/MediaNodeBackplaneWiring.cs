@@ -1,13 +1,13 @@
 using ConferenceCluster.Conferencing.Backplanes;
-using ConferenceCluster.Runtime.Core;
-using ConferenceCluster.Runtime.Membership;
+using ConferenceCluster.Conferencing.Cluster;
 using Microsoft.Extensions.Logging;
 
 namespace ConferenceCluster.Gateway.Media;
 
 /// <summary>
 /// Carries a conference's backplane topology onto the media nodes (R34–R38): each backplane is an RTP leg in the
-/// conference's mixer at both ends. Two rounds of calls: first every old end closes while both ends of every new
+/// conference's mixer at both ends and, in a conference with video, a video leg beside it at both ends (issue 14 item 5;
+/// the media node knows from the conference's video state, which the grain hands over before its backplanes). Two rounds of calls: first every old end closes while both ends of every new
 /// backplane open (an end sends nothing until it knows its peer), then every new end is pointed at its peer. So a
 /// re-elected intermediary's new path starts as soon as the old one is gone, and never runs next to it (a voice heard
 /// twice).
@@ -18,7 +18,7 @@ namespace ConferenceCluster.Gateway.Media;
 /// wait for their new backplanes.
 /// </remarks>
 public sealed class MediaNodeBackplaneWiring(
-    IGrainFactory grains, IClusterMembershipView membership, GatewayOptions options, ILogger<MediaNodeBackplaneWiring> logger) : IBackplaneWiring
+    IGrainFactory grains, ClusterNodes nodes, GatewayOptions options, ILogger<MediaNodeBackplaneWiring> logger) : IBackplaneWiring
 {
     public async Task ApplyAsync(string conference, BackplaneChanges changes)
     {
@@ -32,13 +32,13 @@ public sealed class MediaNodeBackplaneWiring(
         await Task.WhenAll(opening.Zip(ends).Select(o => ConnectAsync(conference, o.First, o.Second[0], o.Second[1]))).ConfigureAwait(false);
     }
 
-    private bool IsActive(string node) => membership.Current.FindByName(node) is not null;
+    private bool IsActive(string node) => nodes.IsActive(node);
 
-    private async Task<MediaLegAddress?> OpenAsync(string conference, string node, string peer, BackplaneKind kind)
+    private async Task<BackplaneEndAddress?> OpenAsync(string conference, string node, string peer, BackplaneKind kind)
     {
         try
         {
-            return await grains.GetGrain<IMediaNodeGrain>(node).OpenBackplane(conference, peer, kind, null).WaitAsync(options.BackplaneCallTimeout).ConfigureAwait(false);
+            return await grains.GetGrain<IMediaNodeGrain>(node).OpenBackplaneEnd(conference, peer, kind).WaitAsync(options.BackplaneCallTimeout).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -48,17 +48,18 @@ public sealed class MediaNodeBackplaneWiring(
         }
     }
 
-    private async Task ConnectAsync(string conference, Backplane backplane, MediaLegAddress? endA, MediaLegAddress? endB)
+    private async Task ConnectAsync(string conference, Backplane backplane, BackplaneEndAddress? endA, BackplaneEndAddress? endB)
     {
         if (endA is null || endB is null) return;
         try
         {
             await Task.WhenAll(
-                grains.GetGrain<IMediaNodeGrain>(backplane.NodeA).ConnectBackplane(conference, backplane.NodeB, endB).WaitAsync(options.BackplaneCallTimeout),
-                grains.GetGrain<IMediaNodeGrain>(backplane.NodeB).ConnectBackplane(conference, backplane.NodeA, endA).WaitAsync(options.BackplaneCallTimeout))
+                grains.GetGrain<IMediaNodeGrain>(backplane.NodeA).ConnectBackplaneEnd(conference, backplane.NodeB, endB).WaitAsync(options.BackplaneCallTimeout),
+                grains.GetGrain<IMediaNodeGrain>(backplane.NodeB).ConnectBackplaneEnd(conference, backplane.NodeA, endA).WaitAsync(options.BackplaneCallTimeout))
                 .ConfigureAwait(false);
-            logger.LogInformation("Conference {Conference}: {Backplane} carries media ({A} port {PortA}, {B} port {PortB})",
-                conference, backplane, backplane.NodeA, endA.RtpPort, backplane.NodeB, endB.RtpPort);
+            logger.LogInformation("Conference {Conference}: {Backplane} carries media ({A} port {PortA}, {B} port {PortB}){Video}",
+                conference, backplane, backplane.NodeA, endA.Audio.RtpPort, backplane.NodeB, endB.Audio.RtpPort,
+                endA.Video is { } videoA && endB.Video is { } videoB ? $", video on ports {videoA.RtpPort} and {videoB.RtpPort}" : "");
         }
         catch (Exception ex)
         {

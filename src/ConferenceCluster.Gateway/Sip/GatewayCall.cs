@@ -1,4 +1,6 @@
+using ConferenceCluster.Conferencing.Configuration;
 using ConferenceCluster.Conferencing.Services;
+using ConferenceCluster.Gateway.Media;
 using ConferenceCluster.Gateway.Ivr;
 using ConferenceCluster.Sip.Sdp;
 using ConferenceCluster.Sip.UserAgent;
@@ -32,10 +34,23 @@ internal sealed class GatewayCall(string participantId, SipCall sip, string conf
     /// <summary>Why we are hanging up, set before our BYE so the end of the dialog reports our reason, not "local hang-up".</summary>
     public string? HangUpReason { get; set; }
 
+    /// <summary>The conference's Maximum call quality when it has video (our m=video answers follow it); null: audio-only, every m=video rejected.</summary>
+    public MaximumCallQuality? VideoQuality { get; init; }
+    /// <summary>The room's inbound and outbound call bandwidth limits (R-QoS-4), for our b=AS and the composite's rate.</summary>
+    public int? InboundLimitKbps { get; init; }
+    public int? OutboundLimitKbps { get; init; }
+    /// <summary>What the endpoint and we agreed for video (VP8), while the call has video; null for an audio-only call.</summary>
+    public NegotiatedVideo? Video { get; set; }
+    /// <summary>Where the endpoint sends its video (its video leg, or the relay's outer ports) while it has a video leg in the conference.</summary>
+    public MediaLegAddress? VideoAddress { get; set; }
+
     /// <summary>Serialises what happens to the call's PIN entry (DTMF, its timer, prompts).</summary>
     public Lock Gate { get; } = new();
     public PinEntrySession? Pin { get; set; }
     public IvrMediaSession? Ivr { get; set; }
+
+    /// <summary>A prompt the conference sent before the call's prompt port was open (a caller told to wait at once).</summary>
+    public string? PendingPrompt;
     public ITimer? PinTimer { get; set; }
 
     /// <summary>True for the first caller only: the end of a call is handled once, whichever side ends it.</summary>

@@ -6,12 +6,13 @@ using ConferenceCluster.Conferencing.Grains;
 using ConferenceCluster.Conferencing.Grains.Interfaces;
 using ConferenceCluster.Conferencing.Services;
 using ConferenceCluster.Conferencing.Services.Prompts;
+using ConferenceCluster.Gateway.Admission;
 using ConferenceCluster.Gateway.Ivr;
 using ConferenceCluster.Gateway.Media;
+using ConferenceCluster.Gateway.Media.Video;
 using ConferenceCluster.Media.Transport;
-using ConferenceCluster.Runtime.Core;
-using ConferenceCluster.Runtime.Hosting;
-using ConferenceCluster.Runtime.Membership;
+using ConferenceCluster.Conferencing.Cluster;
+using Orleans.Runtime;
 using ConferenceCluster.Sip.Sdp;
 using ConferenceCluster.Sip.Transport;
 using ConferenceCluster.Sip.UserAgent;
@@ -27,15 +28,15 @@ namespace ConferenceCluster.Gateway.Sip;
 /// A PIN-protected room first answers the call onto the PIN entry screen here (prompts, RFC 4733 / INFO digits);
 /// once the caller is admitted, a re-INVITE moves the media to the conference's media node.
 /// </summary>
-public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDisposable
+public sealed partial class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDisposable
 {
     private readonly GatewayOptions _options;
     private readonly ConfigurationView _configuration;
     private readonly IGrainFactory _grains;
-    private readonly ILocalSiloDetails _silo;
+    private readonly LocalNode _silo;
     private readonly MediaNode _mediaNode;
-    private readonly IClusterMembershipView _membership;
-    private readonly BreakInResistance _breakIn;
+    private readonly ClusterNodes _nodes;
+    private readonly CallAdmission _admission;
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggerFactory;
     private readonly ILogger _logger;
@@ -44,17 +45,17 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
     private SipEndpoint? _endpoint;
 
     public SipGateway(
-        GatewayOptions options, ConfigurationView configuration, IGrainFactory grains, ILocalSiloDetails silo, MediaNode mediaNode,
-        IClusterMembershipView membership, TimeProvider time, ILoggerFactory loggerFactory)
+        GatewayOptions options, ConfigurationView configuration, IGrainFactory grains, LocalNode silo, MediaNode mediaNode,
+        ClusterNodes nodes, CallAdmission admission, TimeProvider time, ILoggerFactory loggerFactory)
     {
-        _membership = membership;
+        _nodes = nodes;
         _options = options;
         _configuration = configuration;
         _grains = grains;
         _silo = silo;
         _mediaNode = mediaNode;
         _time = time;
-        _breakIn = new BreakInResistance(time);
+        _admission = admission;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<SipGateway>();
     }
@@ -111,39 +112,53 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
             return IncomingCallDecision.Reject(503, "System In Maintenance Mode", _options.CapacityRetryAfter);
         }
         // Break-in resistance (R-BRK): a quarantined caller, or a room under PIN attack, sees no room at all.
-        if (_breakIn.CheckCaller(source, alias) is { Allowed: false } quarantined)
+        if (_admission.CheckCaller(source, alias) is { Allowed: false } quarantined)
         {
             _logger.LogWarning("{Message}", quarantined.LogMessage);
             return IncomingCallDecision.Reject(404, "Not Found");
         }
-        var room = _configuration.Current.FindConferenceByAlias(alias)
-                   ?? _configuration.Current.FindConferenceByAlias($"{alias}@{incoming.RequestUri.Host}");
+        var room = await _admission.FindRoomAsync(alias, incoming.RequestUri.Host, cancellationToken).ConfigureAwait(false);
         if (room is null)
         {
-            _breakIn.RecordUnknownAlias(source);
+            _admission.RecordUnknownAlias(source);
             return IncomingCallDecision.Reject(404, "Not Found");
         }
-        if (_breakIn.CheckService(room.Name, incoming.From.Uri.ToString(), source) is { Allowed: false } blocked)
+        if (_admission.CheckService(room.Name, incoming.From.Uri.ToString(), source) is { Allowed: false } blocked)
         {
             _logger.LogWarning("{Message}", blocked.LogMessage);
             return IncomingCallDecision.Reject(404, "Not Found");
         }
         if (!SdpSessionDescription.TryParse(incoming.Offer.Span, out var offer, out _) || offer is null)
             return IncomingCallDecision.Reject(488, "Not Acceptable Here (an SDP offer is required)");
-        if (SdpOfferAnswer.CreateAudioAnswer(offer, AnswerOptions(_options.AdvertisedAddress, 9)).Audio is not { } audio)
+        var videoQuality = VideoQualityOf(room);
+        var negotiated = SdpVideoOfferAnswer.CreateAnswer(offer, AnswerOptions(_options.AdvertisedAddress, 9),
+            videoQuality is { } quality ? NegotiatedVideoLegs.SdpOptions(quality, room.MaximumInboundCallBandwidthKbps, 9) : null);
+        if (negotiated.Audio.Audio is not { } audio)
             return IncomingCallDecision.Reject(488, "Not Acceptable Here");
 
-        var call = new GatewayCall(Guid.NewGuid().ToString("N"), incoming.Call, room.Name, audio) { Alias = alias };
+        var pins = PinPolicy.For(room);
+        var call = new GatewayCall(Guid.NewGuid().ToString("N"), incoming.Call, room.Name, audio)
+        {
+            Alias = alias,
+            VideoQuality = videoQuality,
+            InboundLimitKbps = room.MaximumInboundCallBandwidthKbps,
+            OutboundLimitKbps = room.MaximumOutboundCallBandwidthKbps,
+            // The PIN entry screen answers audio only; such a call stays an audio call in the conference.
+            Video = pins.RequiresPinEntry ? null : negotiated.Video,
+        };
         _byParticipant[call.ParticipantId] = call;
         _bySipCall[incoming.Call] = call;
         var displayName = incoming.From.DisplayName ?? incoming.From.Uri.User;
-        var pins = PinPolicy.For(room);
         try
         {
             if (pins.RequiresPinEntry)
                 return StartPinEntry(call, offer, pins, displayName);
 
             var join = await DialAsync(call, ParticipantRole.Host, displayName).ConfigureAwait(false);
+            // A locked room holds even a caller who needs no PIN (R-LOCK-2, L7813): it waits for the host, hearing the
+            // waiting prompt on a port of this node, and moves to the conference by re-INVITE when let in.
+            if (join is { Accepted: true, Waiting: true })
+                return StartWaitingScreen(call, offer, displayName);
             if (!join.Accepted || join.MediaNode is null)
             {
                 Forget(call);
@@ -153,7 +168,7 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
             }
             var media = await AddConferenceLegAsync(call, join.MediaNode, join.MediaProxyNode).ConfigureAwait(false);
             call.InConference = true;
-            return IncomingCallDecision.Accept(SdpOfferAnswer.CreateAudioAnswer(offer, AnswerOptions(media.Address, media.RtpPort)).Answer!.ToString());
+            return IncomingCallDecision.Accept(AnswerWith(offer, call, media).ToString());
         }
         catch (Exception ex)
         {
@@ -167,10 +182,11 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
 
     private async Task<JoinResult> DialAsync(GatewayCall call, ParticipantRole role, string? displayName)
     {
+        var media = CallMediaOf(call);
         var join = await _grains.GetGrain<IParticipantGrain>(call.ParticipantId)
-            .Dial(new CallRequest(call.Conference, CallMedia.Audio, role, displayName)
+            .Dial(new CallRequest(call.Conference, media, role, displayName)
             {
-                CallKind = CallKind.AudioOnly,
+                CallKind = media.AudioOnly ? CallKind.AudioOnly : CallKind.Video,
                 Leg = new CallLeg(call.Alias, $"SIP/{call.Sip.Flow.ViaTransport}", call.Sip.Flow.RemoteEndPoint.ToString(), call.Audio.Codec.EncodingName),
             }).ConfigureAwait(false);
         call.Joined = join.Accepted;
@@ -181,7 +197,7 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
     /// Puts the call's media on its media node (R28), through a relay on its proxying node when it has one (R43): the
     /// relay faces the endpoint, the leg on the media node sends to and hears from the relay's inner ports.
     /// </summary>
-    /// <returns>Where the endpoint sends its media: the relay's outer ports, or the leg's own.</returns>
+    /// <returns>Where the endpoint sends its audio: the relay's outer ports, or the leg's own (its video's: <see cref="GatewayCall.VideoAddress"/>).</returns>
     private async Task<MediaLegAddress> AddConferenceLegAsync(GatewayCall call, string mediaNode, string? proxyNode)
     {
         var audio = call.Audio;
@@ -195,10 +211,11 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
         var remote = relay?.Inner ?? new MediaLegAddress(audio.RemoteAddress, audio.RemoteRtpPort, audio.RemoteRtcpPort);
         var media = await _grains.GetGrain<IMediaNodeGrain>(mediaNode).AddLeg(new MediaLegRequest(
             call.Conference, call.ParticipantId, audio.Codec.EncodingName, audio.PayloadType, audio.TelephoneEventPayloadType,
-            audio.TelephoneEventClockRate, remote.Address, remote.RtpPort, remote.RtcpPort, _silo.Name)).ConfigureAwait(false);
+            audio.TelephoneEventClockRate, remote.Address, remote.RtpPort, remote.RtcpPort, _silo.Name, audio.AudioLevelExtensionId)).ConfigureAwait(false);
         call.MediaNode = mediaNode;
         if (proxyNode is not null)
             await _grains.GetGrain<IMediaNodeGrain>(proxyNode).ConnectRelay(call.ParticipantId, media).ConfigureAwait(false);
+        call.VideoAddress = call.Video is { } video ? await AddVideoLegAsync(call, video, mediaNode, proxyNode).ConfigureAwait(false) : null;
         if (call.Muted)
             await _grains.GetGrain<IMediaNodeGrain>(mediaNode).SetMuted(call.ParticipantId, true).ConfigureAwait(false);
         _logger.LogInformation("Call {Participant} joined {Conference}: media on {MediaNode} port {Port}{Proxy}, {Codec}",
@@ -210,12 +227,7 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
     /// <summary>Answers onto the PIN entry screen (R-PIN-3, L6890): an RTP port here plays the prompts and hears the digits.</summary>
     private IncomingCallDecision StartPinEntry(GatewayCall call, SdpSessionDescription offer, PinPolicy pins, string? displayName)
     {
-        var audio = call.Audio;
-        var port = _mediaNode.AllocatePort();
-        var ivr = new IvrMediaSession(port, _mediaNode.BindAddress, MediaCodecOf(audio.Codec), audio.PayloadType, audio.TelephoneEventPayloadType,
-            audio.TelephoneEventClockRate, new IPEndPoint(IPAddress.Parse(audio.RemoteAddress), audio.RemoteRtpPort),
-            digit => OnDigits(call, digit.ToString()), _mediaNode.ReleasePort, _loggerFactory.CreateLogger<IvrMediaSession>());
-        call.Ivr = ivr;
+        var (ivr, port) = OpenIvr(call);
         call.Pin = new PinEntrySession(pins, PinEntryOptions.From(_configuration.Current.Global), _time);
         call.DisplayName = displayName;
         ivr.Start();
@@ -225,6 +237,34 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
         _ = HandlePinEventsAsync(call, events);
         _logger.LogInformation("Call {Participant} to {Conference} is at the PIN entry screen", call.ParticipantId, call.Conference);
         return IncomingCallDecision.Accept(SdpOfferAnswer.CreateAudioAnswer(offer, AnswerOptions(_options.AdvertisedAddress, port)).Answer!.ToString());
+    }
+
+    /// <summary>
+    /// Answers a caller the conference keeps waiting for the host (no PIN entry: a locked room) onto a port here that plays
+    /// the conference's prompts and hears DTMF; <see cref="OnAdmitted"/> moves it into the conference.
+    /// </summary>
+    private IncomingCallDecision StartWaitingScreen(GatewayCall call, SdpSessionDescription offer, string? displayName)
+    {
+        var (ivr, port) = OpenIvr(call);
+        call.DisplayName = displayName;
+        ivr.Start();
+        // The conference's first waiting prompt may have come before the port existed.
+        if (Interlocked.Exchange(ref call.PendingPrompt, null) is { } prompt) _ = ivr.PlayAsync(PromptLibrary.Load(prompt));
+        _logger.LogInformation("Call {Participant} to {Conference} waits for the host", call.ParticipantId, call.Conference);
+        return IncomingCallDecision.Accept(SdpOfferAnswer.CreateAudioAnswer(offer, AnswerOptions(_options.AdvertisedAddress, port)).Answer!.ToString());
+    }
+
+    /// <summary>A port of this node that plays prompts to the call and hears its digits (PIN entry, waiting for the host).</summary>
+    private (IvrMediaSession Ivr, int Port) OpenIvr(GatewayCall call)
+    {
+        var audio = call.Audio;
+        var port = _mediaNode.AllocatePort();
+        // No telephone-event offered (DTMF by SIP INFO only): the media path still wants a real clock rate, unused then.
+        var ivr = new IvrMediaSession(port, _mediaNode.BindAddress, MediaCodecOf(audio.Codec), audio.PayloadType, audio.TelephoneEventPayloadType,
+            audio.TelephoneEventClockRate > 0 ? audio.TelephoneEventClockRate : 8000, new IPEndPoint(IPAddress.Parse(audio.RemoteAddress), audio.RemoteRtpPort),
+            digit => OnDigits(call, digit.ToString()), _mediaNode.ReleasePort, _loggerFactory.CreateLogger<IvrMediaSession>());
+        call.Ivr = ivr;
+        return (ivr, port);
     }
 
     private void OnPinTimer(GatewayCall call)
@@ -272,7 +312,7 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
                     // Every attempt, good or bad, goes to the administrator log (R-PIN-4, L7009); never the digits.
                     _logger.LogInformation("PIN attempt {Number} for {Conference} by {Participant}: {Outcome}",
                         attempt.Number, call.Conference, call.ParticipantId, attempt.Correct ? $"correct ({attempt.Role})" : "incorrect");
-                    if (!attempt.Correct && _breakIn.RecordIncorrectPin(call.Conference))
+                    if (!attempt.Correct && _admission.RecordIncorrectPin(call.Conference))
                         _logger.LogWarning("Break-in resistance now blocks {Conference}", call.Conference);
                     break;
                 case PinEntryEvent.Disconnect disconnect:
@@ -325,15 +365,19 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
         offer.Connection = new SdpConnection("IN", media.Address.Contains(':') ? "IP6" : "IP4", media.Address);
         offer.Media[call.Audio.MediaIndex].Connections.Clear();
         offer.Media[call.Audio.MediaIndex].Port = media.RtpPort;
+        PointVideoAt(offer, call);
         var result = await call.Sip.ReInviteAsync(offer.ToUtf8Bytes()).ConfigureAwait(false);
         if (!result.IsSuccess)
         {
             await HangUpAsync(call, $"Re-INVITE to the conference media failed ({result.StatusCode})").ConfigureAwait(false);
             return;
         }
-        if (SdpSessionDescription.TryParse(result.AnswerSdp.Span, out var answer, out _) && answer is not null
-            && answer.Media.ElementAtOrDefault(call.Audio.MediaIndex) is { } answered && answer.GetEffectiveConnection(answered) is { } connection)
-            await _grains.GetGrain<IMediaNodeGrain>(call.EndpointFacingNode!).UpdateRemote(call.ParticipantId, connection.Address, answered.Port, answered.Port + 1).ConfigureAwait(false);
+        if (SdpSessionDescription.TryParse(result.AnswerSdp.Span, out var answer, out _) && answer is not null)
+        {
+            if (answer.Media.ElementAtOrDefault(call.Audio.MediaIndex) is { } answered && answer.GetEffectiveConnection(answered) is { } connection)
+                await _grains.GetGrain<IMediaNodeGrain>(call.EndpointFacingNode!).UpdateRemote(call.ParticipantId, connection.Address, answered.Port, answered.Port + 1).ConfigureAwait(false);
+            await FollowVideoAnswerAsync(call, answer).ConfigureAwait(false);
+        }
         await ClosePinEntryAsync(call).ConfigureAwait(false);
         call.InConference = true;
     }
@@ -376,7 +420,8 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
         // The endpoint may have moved its own media (a new address or port): point the leg there.
         if (call.EndpointFacingNode is { } endpointFacing)
             await _grains.GetGrain<IMediaNodeGrain>(endpointFacing).UpdateRemote(call.ParticipantId, audio.RemoteAddress, audio.RemoteRtpPort, audio.RemoteRtcpPort).ConfigureAwait(false);
-        return ReInviteDecision.Accept(negotiated.Answer!.ToString());
+        // Video added, dropped or moved (an audio-only call's answer stays the audio answer).
+        return ReInviteDecision.Accept((await AnswerReInviteAsync(call, offer, AnswerOptions(address, port)).ConfigureAwait(false)).ToString());
     }
 
     /// <summary>The conference ended this call (operator, failed node, conference end): hang up with the endpoint.</summary>
@@ -436,18 +481,7 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
         var (mediaNode, proxyNode) = (call.MediaNode, call.ProxyNode);
         call.MediaNode = null;
         call.ProxyNode = null;
-        try
-        {
-            if (mediaNode is not null && _membership.Current.FindByName(mediaNode) is not null)
-                await _grains.GetGrain<IMediaNodeGrain>(mediaNode).RemoveLeg(call.ParticipantId).ConfigureAwait(false);
-            if (proxyNode is not null && _membership.Current.FindByName(proxyNode) is not null)
-                await _grains.GetGrain<IMediaNodeGrain>(proxyNode).RemoveRelay(call.ParticipantId).ConfigureAwait(false);
-        }
-        catch (Exception ex)
-        {
-            _logger.LogInformation("Call {Participant}: its old media on {MediaNode}/{ProxyNode} could not be removed ({Error})",
-                call.ParticipantId, mediaNode, proxyNode, ex.Message);
-        }
+        await CallMediaPlaces.RemoveAsync(_grains, _nodes, call.ParticipantId, mediaNode, proxyNode, _logger).ConfigureAwait(false);
     }
 
     /// <summary>A prompt for a caller not yet in the conference ("waiting for the host", R-HG-1): played on its PIN entry port.</summary>
@@ -455,6 +489,8 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
     {
         if (_byParticipant.TryGetValue(participantId, out var call) && call.Ivr is { } ivr)
             _ = ivr.PlayAsync(PromptLibrary.Load(promptId));
+        else if (call is { InConference: false })
+            Volatile.Write(ref call.PendingPrompt, promptId); // waiting, its port not open yet: the waiting screen plays it
         else
             _logger.LogDebug("Prompt {Prompt} for {Participant} not played: prompts inside the conference mix are not supported yet", promptId, participantId);
     }
@@ -532,12 +568,25 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
     }
 
     /// <summary>
-    /// A node that cannot be reached now, or a media node out of RTP ports (here or, through a grain call, on the media
-    /// node), may take the call on a retry: 503 + Retry-After. Anything else is our fault, not a full cluster.
+    /// A node that cannot be reached now, a media node out of RTP ports (here or, through a grain call, on the media
+    /// node), or a cluster database that does not answer (a conference that is not running cannot load its state; Orleans
+    /// wraps the driver's timeout in its storage error) may take the call on a retry: 503 + Retry-After. Anything else is
+    /// our fault, not a full or unreachable cluster.
     /// </summary>
     private static bool IsTemporary(Exception ex) =>
-        ex is SiloUnavailableException or TimeoutException or MediaPortsExhaustedException
-        || ex is GrainCallException { RemoteExceptionType: var type } && type == typeof(MediaPortsExhaustedException).FullName;
+        ex is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException or MediaPortsExhaustedException
+        || IsDatabaseUnavailable(ex);
+
+    /// <summary>Somewhere in the chain a driver error the driver calls transient (Npgsql: timeouts, lost connections) or a timeout.</summary>
+    private static bool IsDatabaseUnavailable(Exception ex)
+    {
+        for (var cause = ex; cause is not null; cause = cause.InnerException)
+        {
+            if (cause is System.Data.Common.DbException { IsTransient: true } or TimeoutException)
+                return true;
+        }
+        return false;
+    }
 
     private static MediaAudioCodec MediaCodecOf(AudioCodec codec) => codec.EncodingName.ToUpperInvariant() switch
     {
@@ -557,7 +606,7 @@ public sealed class SipGateway : ISipCallHandler, ICallLegObserver, IAsyncDispos
 
     public async ValueTask DisposeAsync()
     {
-        if (_endpoint is not null) await _endpoint.DisposeAsync().ConfigureAwait(false);
-        _breakIn.Prune();
+        if (Interlocked.Exchange(ref _endpoint, null) is { } endpoint) await endpoint.DisposeAsync().ConfigureAwait(false);
+        _admission.Prune();
     }
 }

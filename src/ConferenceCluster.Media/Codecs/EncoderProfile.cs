@@ -1,4 +1,4 @@
-using ConferenceCluster.Media.Codecs.Opus;
+using Concentus;
 
 namespace ConferenceCluster.Media.Codecs;
 
@@ -82,14 +82,17 @@ public readonly record struct EncoderProfile
         ? $"Opus(bitrate={(BitrateBps == 0 ? "auto" : BitrateBps.ToString(System.Globalization.CultureInfo.InvariantCulture))}, complexity={Complexity}, fec={InbandFec}, loss={PacketLossPercent}%, dtx={Dtx})"
         : Codec.ToString();
 
-    /// <summary>Applies the Opus fields to a libopus encoder.</summary>
-    internal void ApplyTo(OpusEncoder encoder)
+    /// <summary>libopus's OPUS_AUTO: let the encoder choose the bitrate.</summary>
+    private const int OpusBitrateAuto = -1000;
+
+    /// <summary>Applies the Opus fields to an encoder.</summary>
+    internal void ApplyTo(IOpusEncoder encoder)
     {
-        encoder.Signal = OpusSignal.Voice;
-        encoder.Bitrate = BitrateBps == 0 ? OpusEncoder.BitrateAuto : BitrateBps;
+        encoder.SignalType = Concentus.Enums.OpusSignal.OPUS_SIGNAL_VOICE;
+        encoder.Bitrate = BitrateBps == 0 ? OpusBitrateAuto : BitrateBps;
         encoder.Complexity = Complexity;
-        encoder.InbandFec = InbandFec;
+        encoder.UseInbandFEC = InbandFec;
         encoder.PacketLossPercent = PacketLossPercent;
-        encoder.Dtx = Dtx;
+        encoder.UseDTX = Dtx;
     }
 }

@@ -51,6 +51,9 @@ public sealed class JitterBuffer : IDisposable
     private readonly ushort[] _sequences;
     private readonly bool[] _occupied;
 
+    /// <summary>Each slot's RFC 6464 level byte as the sender put it in the packet, or −1 when it carried none.</summary>
+    private readonly short[] _levels;
+
     private bool _started;     // a playout position exists
     private bool _buffering;   // waiting to reach the target depth before (re)starting playout
     private bool _playedSinceStart;
@@ -70,6 +73,7 @@ public sealed class JitterBuffer : IDisposable
         _lengths = new int[_options.Capacity];
         _sequences = new ushort[_options.Capacity];
         _occupied = new bool[_options.Capacity];
+        _levels = new short[_options.Capacity];
         TargetDelayFrames = _options.InitialDelayFrames;
     }
 
@@ -115,7 +119,10 @@ public sealed class JitterBuffer : IDisposable
 
     /// <summary>Buffers one packet's payload (copied).</summary>
     /// <param name="sequence">The packet's 20 ms frame number, modulo 2^16.</param>
-    public JitterInsertResult Insert(ushort sequence, ReadOnlySpan<byte> payload)
+    public JitterInsertResult Insert(ushort sequence, ReadOnlySpan<byte> payload) => Insert(sequence, payload, audioLevel: -1);
+
+    /// <summary>Buffers one packet's payload (copied) with the RFC 6464 level byte it carried (−1: none).</summary>
+    public JitterInsertResult Insert(ushort sequence, ReadOnlySpan<byte> payload, int audioLevel)
     {
         if (payload.Length > _slotBytes)
         {
@@ -159,6 +166,7 @@ public sealed class JitterBuffer : IDisposable
 
         payload.CopyTo(_payloads.AsSpan(slot * _slotBytes, _slotBytes));
         _lengths[slot] = payload.Length;
+        _levels[slot] = (short)audioLevel;
         _sequences[slot] = sequence;
         _occupied[slot] = true;
         if (_count == 0 || (short)(ushort)(sequence - _highestSequence) > 0)
@@ -174,8 +182,12 @@ public sealed class JitterBuffer : IDisposable
     /// <param name="payload">With <see cref="JitterPlayout.Packet"/>: the frame's payload.</param>
     /// <param name="nextPayload">With <see cref="JitterPlayout.Missing"/>: the following frame's payload if it is already
     /// here (its Opus FEC can rebuild the missing frame), else empty.</param>
-    public JitterPlayout Next(out ReadOnlySpan<byte> payload, out ReadOnlySpan<byte> nextPayload)
+    public JitterPlayout Next(out ReadOnlySpan<byte> payload, out ReadOnlySpan<byte> nextPayload) => Next(out payload, out nextPayload, out _);
+
+    /// <summary>Releases this tick's frame, with the RFC 6464 level byte its packet carried (−1: none, or no packet).</summary>
+    public JitterPlayout Next(out ReadOnlySpan<byte> payload, out ReadOnlySpan<byte> nextPayload, out int audioLevel)
     {
+        audioLevel = -1;
         payload = default;
         nextPayload = default;
         if (!_started)
@@ -197,6 +209,7 @@ public sealed class JitterBuffer : IDisposable
         JitterPlayout playout;
         if (TryTake(slot, _nextSequence, out payload))
         {
+            audioLevel = _levels[slot];
             _consecutiveMissing = 0;
             playout = JitterPlayout.Packet;
         }

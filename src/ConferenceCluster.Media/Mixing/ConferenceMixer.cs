@@ -1,7 +1,22 @@
 using System.Runtime.InteropServices;
 using ConferenceCluster.Media.Codecs;
+using ConferenceCluster.Media.Rtp;
 
 namespace ConferenceCluster.Media.Mixing;
+
+/// <summary>
+/// Decodes, on request, the frames the mixer was given by level only (<see cref="ConferenceMixer.SubmitLevel"/>): the
+/// media layer's streams, which hold the frame's packet until the tick is mixed.
+/// </summary>
+public interface IPendingFrameDecoder
+{
+    /// <summary>Decodes the participant's pending frame of this tick into <paramref name="frame"/>.</summary>
+    /// <returns>False when it produced nothing to mix (the packet was silence).</returns>
+    bool DecodePendingFrame(MixerParticipantId id, Span<short> frame);
+
+    /// <summary>The mixer stopped believing the participant's levels until tick <paramref name="untilTick"/>: submit decoded frames until then.</summary>
+    void OnLevelsDistrusted(MixerParticipantId id, long untilTick);
+}
 
 /// <summary>
 /// The audio mixer of one conference on one node. A media worker owns it and, every 20 ms tick, submits the
@@ -30,6 +45,17 @@ namespace ConferenceCluster.Media.Mixing;
 /// one encoder for long stretches, and switches between its own and its group's encoder only when the set
 /// changes. Silent conferences still produce one full-mix payload per group per tick (silence; with Opus DTX a
 /// 1–2 byte packet the worker need not send).
+/// </para>
+/// <para>
+/// <b>Levels instead of decodes.</b> A participant whose sender tells its loudness (RFC 6464) is submitted by level
+/// (<see cref="SubmitLevel"/>) and its frame decoded through <see cref="IPendingFrameDecoder"/> only when it is in
+/// the speaker set, so the quiet majority costs no decode. A level is a claim: a chosen participant whose frame decodes
+/// <see cref="ConferenceMixerOptions.LevelLieMarginDb"/> quieter than claimed gets a strike, and
+/// <see cref="ConferenceMixerOptions.LevelLieStrikes"/> strikes in a row make the mixer ignore its levels for
+/// <see cref="ConferenceMixerOptions.LevelDistrustTicks"/> (it is then decoded every tick like a sender without levels);
+/// <see cref="ConferenceMixerOptions.LevelAuditsPerTick"/> quiet-claiming participants are decoded each tick, round
+/// robin, and one found much louder than it claimed loses trust at once. So a liar can neither hold the floor nor hide.
+/// Members are judged by their decoded energy, never by their claim.
 /// </para>
 /// <para>
 /// Allocation: participants' buffers, encoders and outputs are created at <see cref="AddParticipant"/>; a tick
@@ -66,6 +92,9 @@ public sealed class ConferenceMixer : IDisposable
 
     private ListenerOutput[] _listenerOutputs = new ListenerOutput[16];
     private readonly MixerParticipantId[] _speakerSetIds;
+    private readonly double _lieRatio;
+    private readonly double _silenceLevel;
+    private int _auditCursor;
     private bool _disposed;
 
     public ConferenceMixer(ConferenceMixerOptions? options = null)
@@ -77,7 +106,15 @@ public sealed class ConferenceMixer : IDisposable
         _splitHorizonBus = new int[_options.FrameSamples];
         _fullMixPcm = new short[_options.FrameSamples];
         _speakerSetIds = new MixerParticipantId[_options.MaxMixedSpeakers];
+        _lieRatio = Math.Pow(10, _options.LevelLieMarginDb / 10);
+        _silenceLevel = Math.Pow(10, _options.SilenceThresholdDbfs / 10);
     }
+
+    /// <summary>Frames decoded through <see cref="IPendingFrameDecoder"/> so far (chosen speakers and audits).</summary>
+    public long PendingDecodes { get; private set; }
+
+    /// <summary>Times a participant's levels were found lying and ignored.</summary>
+    public long LevelsDistrusted { get; private set; }
 
     public ConferenceMixerOptions Options => _options;
 
@@ -189,6 +226,30 @@ public sealed class ConferenceMixer : IDisposable
     /// <summary>Whether the participant is in the speaker set chosen on the last tick (never true for a backplane).</summary>
     public bool IsInSpeakerSet(MixerParticipantId id) => _participantsById.TryGetValue(id, out MixParticipant? participant) && participant.InSpeakerSet;
 
+    /// <summary>Whether the mixer currently takes the participant's RFC 6464 levels as hints (false for a while after they lied).</summary>
+    public bool TrustsLevels(MixerParticipantId id) => _participantsById.TryGetValue(id, out MixParticipant? participant) && participant.LevelsDistrustedUntilTick <= TickCount;
+
+    /// <summary>The participant's smoothed speech level in dBFS (−∞ … 0) and whether it is mixed, as of the last tick.</summary>
+    public (double LevelDbfs, bool InSpeakerSet) SpeechOf(MixerParticipantId id) =>
+        _participantsById.TryGetValue(id, out MixParticipant? participant)
+            ? (10 * Math.Log10(Math.Max(participant.SpeechLevel, 1e-13)), participant.InSpeakerSet)
+            : throw new ArgumentException($"Participant {id} is not in this mixer.", nameof(id));
+
+    internal MixParticipant ParticipantOf(MixerParticipantId id) => _participantsById[id];
+
+    /// <summary>
+    /// Hands the mixer a participant's frame for the coming tick by the level its sender claimed (RFC 6464), without
+    /// decoding it. If the participant is chosen (or audited), the frame is decoded during <see cref="Mix(IPendingFrameDecoder?)"/>.
+    /// </summary>
+    public void SubmitLevel(MixerParticipantId id, AudioLevel level)
+    {
+        MixParticipant participant = Submitting(id);
+        participant.ClaimedLevel = level.Power;
+        participant.FrameLevel = participant.Role == MixRole.Endpoint ? level.Power : 0;
+        participant.FramePending = true;
+        participant.HasFrame = true;
+    }
+
     /// <summary>
     /// Hands the mixer a participant's decoded frame for the coming tick (copied; the span may be reused at once).
     /// A participant that sends nothing this tick (silence suppression, DTX, empty jitter buffer) is simply not
@@ -199,22 +260,12 @@ public sealed class ConferenceMixer : IDisposable
     /// <exception cref="InvalidOperationException">A frame was already submitted for this participant this tick.</exception>
     public void SubmitFrame(MixerParticipantId id, ReadOnlySpan<short> decodedFrame)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (!_participantsById.TryGetValue(id, out MixParticipant? participant))
-        {
-            throw new ArgumentException($"Participant {id} is not in this mixer.", nameof(id));
-        }
-
         if (decodedFrame.Length != _options.FrameSamples)
         {
             throw new ArgumentException($"A decoded frame has {_options.FrameSamples} samples at 48 kHz, not {decodedFrame.Length}.", nameof(decodedFrame));
         }
 
-        if (participant.HasFrame)
-        {
-            throw new InvalidOperationException($"Participant {id} already has a frame for tick {TickCount + 1}.");
-        }
-
+        MixParticipant participant = Submitting(id);
         decodedFrame.CopyTo(participant.DecodedFrame);
         if (participant.Role == MixRole.Endpoint)
         {
@@ -229,12 +280,23 @@ public sealed class ConferenceMixer : IDisposable
     /// Mixes the submitted frames and encodes every listener's output. The result and the <see cref="MixOutput"/>s
     /// it points at stay valid until the next call.
     /// </summary>
-    public MixTickResult Mix()
+    public MixTickResult Mix() => Mix(null);
+
+    /// <summary>
+    /// Mixes as <see cref="Mix()"/>, decoding the pending frames (<see cref="SubmitLevel"/>) of the speaker set and of
+    /// this tick's audits through <paramref name="pending"/>; pending frames of everyone else stay undecoded.
+    /// </summary>
+    public MixTickResult Mix(IPendingFrameDecoder? pending)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         long tick = ++TickCount;
+
+        // Members, and participants whose levels lied, are judged by what they really sent: decode theirs before choosing.
+        ResolvePendingFramesOfMembersAndDistrusted(pending, tick);
         _speakers.Select(_endpoints);
         ReadOnlySpan<MixParticipant> speakerSet = _speakers.Members;
+        ResolvePendingFramesOf(speakerSet, pending, tick);
+        AuditClaimedLevels(pending, tick);
 
         Span<int> mixBus = _mixBus;
         mixBus.Clear();
@@ -274,7 +336,7 @@ public sealed class ConferenceMixer : IDisposable
                     splitHorizonPcm.CopyTo(backplane.MixMinusPcm);
                 }
 
-                backplane.MixMinusOutput.Encode(backplane.OwnEncoder, backplane.MixMinusPcm, tick, splitHorizonVoices);
+                backplane.MixMinusOutput.EncodeLater(backplane.OwnEncoder, tick, splitHorizonVoices);
                 encodeCount++;
             }
         }
@@ -299,6 +361,7 @@ public sealed class ConferenceMixer : IDisposable
             }
 
             participant.HasFrame = false;
+            participant.FramePending = false;
         }
 
         // One encode per codec group that has a listener outside the speaker set; idle groups skip the tick.
@@ -371,13 +434,121 @@ public sealed class ConferenceMixer : IDisposable
         if (participant.HasFrame)
         {
             MixKernels.SubtractAndSaturate(_mixBus, participant.DecodedFrame, participant.MixMinusPcm);
-            participant.MixMinusOutput.Encode(participant.OwnEncoder, participant.MixMinusPcm, tick, mixedVoices - 1);
+            participant.MixMinusOutput.EncodeLater(participant.OwnEncoder, tick, mixedVoices - 1);
         }
         else
         {
             _fullMixPcm.CopyTo(participant.MixMinusPcm);
-            participant.MixMinusOutput.Encode(participant.OwnEncoder, participant.MixMinusPcm, tick, mixedVoices);
+            participant.MixMinusOutput.EncodeLater(participant.OwnEncoder, tick, mixedVoices);
         }
+    }
+
+    private MixParticipant Submitting(MixerParticipantId id)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!_participantsById.TryGetValue(id, out MixParticipant? participant))
+        {
+            throw new ArgumentException($"Participant {id} is not in this mixer.", nameof(id));
+        }
+
+        if (participant.HasFrame)
+        {
+            throw new InvalidOperationException($"Participant {id} already has a frame for tick {TickCount + 1}.");
+        }
+
+        return participant;
+    }
+
+    private void ResolvePendingFramesOfMembersAndDistrusted(IPendingFrameDecoder? pending, long tick)
+    {
+        foreach (MixParticipant participant in CollectionsMarshal.AsSpan(_endpoints))
+        {
+            if (participant.FramePending && !participant.InSpeakerSet && participant.LevelsDistrustedUntilTick > tick)
+            {
+                DecodePending(participant, pending);
+            }
+        }
+
+        ResolvePendingFramesOf(_speakers.Members, pending, tick);
+    }
+
+    private void ResolvePendingFramesOf(ReadOnlySpan<MixParticipant> participants, IPendingFrameDecoder? pending, long tick)
+    {
+        foreach (MixParticipant participant in participants)
+        {
+            if (participant.FramePending)
+            {
+                double decoded = DecodePending(participant, pending);
+                if (participant.LevelsDistrustedUntilTick > tick)
+                {
+                    continue; // already ignored: judged by the decoded frame alone
+                }
+
+                if (participant.ClaimedLevel >= _silenceLevel && decoded * _lieRatio < participant.ClaimedLevel)
+                {
+                    // Claimed loud, decoded (nearly) silent. Judge it by what it sent, and count the strike.
+                    participant.SpeechLevel = Math.Min(participant.SpeechLevel, decoded);
+                    if (++participant.LevelStrikes >= _options.LevelLieStrikes)
+                    {
+                        Distrust(participant, pending, tick);
+                    }
+                }
+                else
+                {
+                    participant.LevelStrikes = 0;
+                }
+            }
+        }
+    }
+
+    /// <summary>Decodes a few quiet-claiming participants outside the set (round robin) to catch one hiding its voice.</summary>
+    private void AuditClaimedLevels(IPendingFrameDecoder? pending, long tick)
+    {
+        int audits = _options.LevelAuditsPerTick;
+        int count = _endpoints.Count;
+        for (int scanned = 0; audits > 0 && scanned < count; scanned++)
+        {
+            _auditCursor = (_auditCursor + 1) % count;
+            MixParticipant participant = _endpoints[_auditCursor];
+            if (!participant.FramePending || participant.InSpeakerSet || participant.ClaimedLevel >= _silenceLevel)
+            {
+                continue;
+            }
+
+            audits--;
+            double claimed = participant.ClaimedLevel;
+            double decoded = DecodePending(participant, pending);
+            // Not mixed this tick (it was not chosen); next tick it competes with its real level.
+            participant.HasFrame = false;
+            if (decoded >= _silenceLevel && decoded > claimed * _lieRatio)
+            {
+                Distrust(participant, pending, tick);
+            }
+        }
+    }
+
+    /// <returns>The decoded frame's level (0 when it decoded to nothing).</returns>
+    private double DecodePending(MixParticipant participant, IPendingFrameDecoder? pending)
+    {
+        participant.FramePending = false;
+        PendingDecodes++;
+        if (pending is null || !pending.DecodePendingFrame(participant.Id, participant.DecodedFrame))
+        {
+            participant.HasFrame = false;
+            participant.FrameLevel = 0;
+            return 0;
+        }
+
+        participant.FrameLevel = MixKernels.SumOfSquares(participant.DecodedFrame) / (participant.DecodedFrame.Length * FullScaleSquare);
+        return participant.FrameLevel;
+    }
+
+    private void Distrust(MixParticipant participant, IPendingFrameDecoder? pending, long tick)
+    {
+        participant.LevelStrikes = 0;
+        participant.LevelsDistrustedUntilTick = tick + _options.LevelDistrustTicks;
+        LevelsDistrusted++;
+        pending?.OnLevelsDistrusted(participant.Id, participant.LevelsDistrustedUntilTick);
     }
 
     /// <summary>32768²: the mean square of a full-scale square wave, the 0 dBFS reference of levels.</summary>

@@ -35,6 +35,24 @@ public sealed class ConferenceMixerOptions
     /// </summary>
     public double LevelReleaseDbPerTick { get; init; } = 0.5;
 
+    /// <summary>
+    /// An RFC 6464 level is a sender's claim. When a participant chosen by its level decodes this much quieter than it
+    /// claimed (or an audited one this much louder), that is a strike (default 20 dB).
+    /// </summary>
+    public double LevelLieMarginDb { get; init; } = 20.0;
+
+    /// <summary>Strikes in a row after which a participant's levels are ignored and its frames decoded like a sender without levels (default 5: 100 ms).</summary>
+    public int LevelLieStrikes { get; init; } = 5;
+
+    /// <summary>How long a participant's levels stay ignored after it lied (default 1500 ticks, 30 s); then they are tried again.</summary>
+    public int LevelDistrustTicks { get; init; } = 1500;
+
+    /// <summary>
+    /// Participants outside the speaker set whose level says "quiet" that are decoded anyway each tick to check the
+    /// claim (default 1, round robin): one claiming silence while talking loudly is found and its levels ignored.
+    /// </summary>
+    public int LevelAuditsPerTick { get; init; } = 1;
+
     /// <summary>Samples per frame at 48 kHz (default 960, 20 ms).</summary>
     public int FrameSamples { get; init; } = AudioFormat.MixFrameSamples;
 
@@ -75,6 +93,14 @@ public sealed class ConferenceMixerOptions
             throw new ArgumentOutOfRangeException(nameof(FrameSamples), FrameSamples, "A 48 kHz frame is a positive multiple of 2.5 ms (120 samples).");
         }
 
+        if (LevelLieMarginDb < 0 || double.IsNaN(LevelLieMarginDb))
+        {
+            throw new ArgumentOutOfRangeException(nameof(LevelLieMarginDb), LevelLieMarginDb, "The lie margin is a non-negative number of dB.");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(LevelLieStrikes, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(LevelDistrustTicks);
+        ArgumentOutOfRangeException.ThrowIfNegative(LevelAuditsPerTick);
         ArgumentNullException.ThrowIfNull(EncoderFactory);
     }
 }

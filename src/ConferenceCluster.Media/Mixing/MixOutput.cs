@@ -27,6 +27,7 @@ public sealed class MixOutput
     private readonly byte[] _encodedPayload = new byte[AudioFormat.MaxPayloadBytes];
     private readonly short[] _mixPcm;
     private int _encodedLength;
+    private IAudioFrameEncoder? _deferredEncoder;
 
     internal MixOutput(MixOutputKind kind, EncoderProfile profile, MixerParticipantId? mixMinusOf, short[] mixPcm)
     {
@@ -50,19 +51,56 @@ public sealed class MixOutput
     /// <summary>Inputs summed into this output on its tick (the listener's own excluded for a mix-minus, every geo input for a split horizon); a backplane input counts as one.</summary>
     public int VoiceCount { get; private set; }
 
-    /// <summary>The encoded payload (an RTP payload: Opus packet, G.711 or L16 bytes).</summary>
-    public ReadOnlySpan<byte> EncodedPayload => _encodedPayload.AsSpan(0, _encodedLength);
+    /// <summary>
+    /// The encoded payload (an RTP payload: Opus packet, G.711 or L16 bytes). A listener's own output (mix-minus, split
+    /// horizon) is encoded on first read, by the thread that reads it: in a conference spread over several workers,
+    /// the worker that sends it to its listener, so per-listener encodes spread over the workers.
+    /// </summary>
+    public ReadOnlySpan<byte> EncodedPayload
+    {
+        get
+        {
+            EncodeIfDeferred();
+            return _encodedPayload.AsSpan(0, _encodedLength);
+        }
+    }
 
     /// <summary>The same payload as memory, for asynchronous sends; valid until the next tick.</summary>
-    public ReadOnlyMemory<byte> EncodedPayloadMemory => _encodedPayload.AsMemory(0, _encodedLength);
+    public ReadOnlyMemory<byte> EncodedPayloadMemory
+    {
+        get
+        {
+            EncodeIfDeferred();
+            return _encodedPayload.AsMemory(0, _encodedLength);
+        }
+    }
 
     /// <summary>The 48 kHz mix that was encoded (shared by all full-mix outputs of a tick).</summary>
     public ReadOnlySpan<short> MixPcm => _mixPcm;
 
     internal void Encode(IAudioFrameEncoder encoder, ReadOnlySpan<short> mixPcm, long tick, int voiceCount)
     {
+        _deferredEncoder = null;
         _encodedLength = encoder.Encode(mixPcm, _encodedPayload);
         Tick = tick;
         VoiceCount = voiceCount;
+    }
+
+    /// <summary>Records that <see cref="MixPcm"/> (this output's own PCM) is this tick's content, to encode when first read.</summary>
+    internal void EncodeLater(IAudioFrameEncoder encoder, long tick, int voiceCount)
+    {
+        // A payload nobody read last tick was never encoded: its listener had nothing to send it with.
+        _deferredEncoder = encoder;
+        Tick = tick;
+        VoiceCount = voiceCount;
+    }
+
+    private void EncodeIfDeferred()
+    {
+        if (_deferredEncoder is { } encoder)
+        {
+            _deferredEncoder = null;
+            _encodedLength = encoder.Encode(_mixPcm, _encodedPayload);
+        }
     }
 }

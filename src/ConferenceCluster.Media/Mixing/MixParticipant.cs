@@ -37,6 +37,21 @@ internal sealed class MixParticipant : IDisposable
     /// <summary>Whether a frame was submitted since the last tick.</summary>
     public bool HasFrame { get; set; }
 
+    /// <summary>
+    /// The frame was submitted by its level only (<see cref="ConferenceMixer.SubmitLevel"/>) and is not decoded yet:
+    /// <see cref="FrameLevel"/> is the sender's claim until it is.
+    /// </summary>
+    public bool FramePending { get; set; }
+
+    /// <summary>The level the sender claimed for the pending frame (mean square relative to full scale).</summary>
+    public double ClaimedLevel { get; set; }
+
+    /// <summary>Consecutive frames whose decoded level contradicted the claimed one by more than the lie margin.</summary>
+    public int LevelStrikes { get; set; }
+
+    /// <summary>Until this tick the participant's levels are ignored (it lied); 0 when they are trusted.</summary>
+    public long LevelsDistrustedUntilTick { get; set; }
+
     /// <summary>Mean square of this tick's frame, relative to full scale (1.0 = full-scale square wave).</summary>
     public double FrameLevel { get; set; }
 

@@ -145,6 +145,8 @@ public sealed class RtpRelay : IAsyncDisposable
                 continue;
             }
 
+            // Counted before it leaves, so whoever has received it reads statistics that include it.
+            CountRelayed(fromEndpoint, isRtcp, +1);
             try
             {
                 await forwardVia.SendToAsync(buffer.AsMemory(0, length), SocketFlags.None, destination, token).ConfigureAwait(false);
@@ -159,14 +161,17 @@ public sealed class RtpRelay : IAsyncDisposable
             }
             catch (SocketException)
             {
+                CountRelayed(fromEndpoint, isRtcp, -1);
                 Interlocked.Increment(ref _dropped);
-                continue;
             }
-
-            Interlocked.Increment(ref fromEndpoint
-                ? ref (isRtcp ? ref _rtcpFromEndpoint : ref _rtpFromEndpoint)
-                : ref (isRtcp ? ref _rtcpToEndpoint : ref _rtpToEndpoint));
         }
+    }
+
+    private void CountRelayed(bool fromEndpoint, bool isRtcp, long delta)
+    {
+        Interlocked.Add(ref fromEndpoint
+            ? ref (isRtcp ? ref _rtcpFromEndpoint : ref _rtpFromEndpoint)
+            : ref (isRtcp ? ref _rtcpToEndpoint : ref _rtpToEndpoint), delta);
     }
 
     /// <summary>Where a packet from the endpoint side goes (the leg), latching the endpoint's address; null drops it.</summary>

@@ -16,8 +16,11 @@ public readonly record struct RtpHeader
 
     public bool Padding { get; init; }
 
-    /// <summary>Whether a header extension (RFC 3550 §5.3.1) followed the CSRCs; it is skipped, not interpreted.</summary>
+    /// <summary>Whether a header extension (RFC 3550 §5.3.1) followed the CSRCs (read its elements with <see cref="RtpHeaderExtensions"/>).</summary>
     public bool Extension { get; init; }
+
+    /// <summary>With <see cref="Extension"/>: offset of the extension's 4-byte preamble (profile, length) in the packet.</summary>
+    public int ExtensionOffset { get; init; }
 
     /// <summary>Number of CSRC identifiers (0–15).</summary>
     public int CsrcCount { get; init; }
@@ -84,6 +87,7 @@ public readonly record struct RtpHeader
             return false;
         }
 
+        int extensionOffset = offset;
         if (extension)
         {
             // 16-bit profile-defined id, 16-bit length in 32-bit words excluding this 4-byte preamble.
@@ -117,6 +121,7 @@ public readonly record struct RtpHeader
         {
             Padding = padding,
             Extension = extension,
+            ExtensionOffset = extension ? extensionOffset : 0,
             CsrcCount = csrcCount,
             Marker = (second & 0x80) != 0,
             PayloadType = (byte)payloadType,

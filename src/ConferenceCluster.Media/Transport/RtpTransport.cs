@@ -15,7 +15,7 @@ namespace ConferenceCluster.Media.Transport;
 /// (or an RTCP report sent to the RTP port) must not hijack the stream. A source that cannot be replied to (UDP port 0,
 /// as SIPp's raw-socket pcap replay sends) is never latched onto; its packets are still received.
 /// </remarks>
-public sealed class RtpTransport : IDisposable
+public sealed class RtpTransport : IMediaTransport
 {
     private readonly RtpPortAllocator _allocator;
     private readonly Socket _rtpSocket;
@@ -118,6 +118,11 @@ public sealed class RtpTransport : IDisposable
     /// <returns>Bytes received, or -1 if nothing is waiting.</returns>
     public int TryReceiveRtp(Span<byte> buffer, SocketAddress source) => TryReceive(_rtpSocket, buffer, source);
 
+    /// <summary>The RTP socket, for the worker's readiness set (never read or written through this).</summary>
+    public Socket RtpSocket => _rtpSocket;
+
+    public Socket? RtcpSocket => _rtcpSocket;
+
     /// <summary>Receives one RTCP datagram if one is waiting.</summary>
     public int TryReceiveRtcp(Span<byte> buffer, SocketAddress source) => TryReceive(_rtcpSocket, buffer, source);
 
@@ -178,8 +183,10 @@ public sealed class RtpTransport : IDisposable
     {
         try
         {
-            // Available (FIONREAD) first: a non-blocking ReceiveFrom on an empty socket reports EAGAIN by throwing.
-            if (socket.Available == 0)
+            // Poll first: a non-blocking ReceiveFrom on an empty socket reports EAGAIN by throwing. Not Available
+            // (FIONREAD): for UDP it is the size of the next datagram, so a zero-length one would never be read and
+            // would stop the socket for good.
+            if (!socket.Poll(0, SelectMode.SelectRead))
             {
                 return -1;
             }

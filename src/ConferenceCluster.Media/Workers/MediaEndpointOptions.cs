@@ -36,6 +36,13 @@ public sealed class MediaEndpointOptions
     /// <summary>How the participant's outgoing audio is encoded; null for the codec's default (Opus voice, complexity 4).</summary>
     public EncoderProfile? EncoderProfile { get; init; }
 
+    /// <summary>
+    /// The RFC 8285 id of the RFC 6464 audio level header extension ("a=extmap:&lt;id&gt; urn:ietf:params:rtp-hdrext:ssrc-audio-level"
+    /// in the offer, <see cref="Rtp.AudioLevel.ExtensionUri"/>), 1–255; null when not negotiated. With it, the mixer
+    /// decodes this participant only when it is among the loudest (its level says so); without, every frame is decoded.
+    /// </summary>
+    public byte? AudioLevelExtensionId { get; init; }
+
     /// <summary>Overrides <see cref="MediaOptions.SymmetricRtp"/> for this participant.</summary>
     public bool? SymmetricRtp { get; init; }
 
@@ -76,6 +83,10 @@ public sealed class MediaEndpointOptions
         }
 
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(TelephoneEventClockRate);
+        if (AudioLevelExtensionId is 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(AudioLevelExtensionId), AudioLevelExtensionId, "Header extension ids are 1–255 (0 is padding).");
+        }
         if (ResolveProfile().Codec != Codec)
         {
             throw new ArgumentException($"The encoder profile {EncoderProfile} is not for {Codec}.", nameof(EncoderProfile));

@@ -6,8 +6,8 @@ namespace ConferenceCluster.Media.Workers;
 
 /// <summary>
 /// A node's media engine: its <see cref="MediaWorker"/>s (one per core by default) and the RTP port pool. The
-/// call controller creates a <see cref="ConferenceMedia"/> per conference hosted here, which is pinned to the
-/// least loaded worker for its whole life.
+/// call controller creates a <see cref="ConferenceMedia"/> per conference hosted here, whose mixer lives on the least
+/// loaded worker (its home) and whose legs spread over the workers once it is large (<see cref="MediaOptions.ConferenceSpreadThreshold"/>).
 /// </summary>
 public sealed class MediaEngine : IAsyncDisposable
 {
@@ -59,7 +59,7 @@ public sealed class MediaEngine : IAsyncDisposable
 
         var conference = new ConferenceMedia(this, worker, conferenceId, mixerOptions ?? Options.Mixer);
         _conferences.TryAdd(conference, 0);
-        return worker.AttachAsync(conference);
+        return worker.AttachHomeAsync(conference);
     }
 
     /// <summary>Conferences currently open on this engine.</summary>

@@ -59,6 +59,14 @@ public sealed class MediaOptions
     /// </summary>
     public int ReceivePollsPerTick { get; init; } = 4;
 
+    /// <summary>
+    /// A conference keeps its legs on its home worker until it has this many (default 64): small conferences run capture,
+    /// mix and send in one tick on one core. Past it, each new leg goes to the least loaded worker, and the conference
+    /// spreads its receive, decode and per-listener send over the node's cores (the mix stays one per tick, on the home).
+    /// 0 spreads from the first leg.
+    /// </summary>
+    public int ConferenceSpreadThreshold { get; init; } = 64;
+
     /// <summary>Clock of the tick schedule (tests may substitute one).</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
@@ -84,6 +92,7 @@ public sealed class MediaOptions
         }
 
         ArgumentOutOfRangeException.ThrowIfNegative(MaxCatchUpTicks);
+        ArgumentOutOfRangeException.ThrowIfNegative(ConferenceSpreadThreshold);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ReceivePollsPerTick);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(ReceivePollsPerTick, 20);
         ArgumentNullException.ThrowIfNull(TimeProvider);

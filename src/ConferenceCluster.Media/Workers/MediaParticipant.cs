@@ -20,6 +20,18 @@ public sealed class MediaParticipant
     private const int MaxRtcpBytes = 256;
 
     private readonly ConferenceMedia _conference;
+    private readonly short[] _capturedFrame = new short[AudioFormat.MixFrameSamples];
+    private MixParticipant? _mix;
+
+    // Written on the leg's worker at capture, read on the home worker at mix (ordered by the shard's generation).
+    private long _capturedGeneration;
+    private CapturedFrameKind _capturedKind;
+    private AudioLevel _capturedLevel;
+
+    // Written on the home worker at mix, read on the leg's worker at send and capture (ordered by the mixed generation).
+    private MixOutput? _output;
+    private long _outputGeneration;
+    private long _levelsDistrustedUntil;
     private readonly Action<MediaParticipant, DtmfDigit>? _dtmfReceived;
     private readonly byte[] _sendBuffer = new byte[RtpHeader.FixedLength + AudioFormat.MaxPayloadBytes];
     private readonly byte[] _rtcpBuffer = new byte[MaxRtcpBytes];
@@ -38,9 +50,10 @@ public sealed class MediaParticipant
     private long _rtcpPacketsReceived;
     private bool _remoteSaidGoodbye;
 
-    internal MediaParticipant(ConferenceMedia conference, MixerParticipantId id, MediaEndpointOptions endpoint, RtpTransport transport, MediaOptions options)
+    internal MediaParticipant(ConferenceMedia conference, MediaWorker worker, MixerParticipantId id, MediaEndpointOptions endpoint, IMediaTransport transport, MediaOptions options)
     {
         _conference = conference;
+        Worker = worker;
         Id = id;
         Codec = endpoint.Codec;
         PayloadType = endpoint.PayloadType;
@@ -50,7 +63,7 @@ public sealed class MediaParticipant
         _dtmfReceived = endpoint.DtmfReceived;
         _cname = System.Text.Encoding.UTF8.GetBytes(options.Cname);
         JitterBufferOptions jitterBuffer = endpoint.Role == MixRole.Endpoint ? options.JitterBuffer : options.BackplaneJitterBuffer ?? options.JitterBuffer;
-        Inbound = new InboundAudioStream(endpoint.Codec, endpoint.PayloadType, endpoint.TelephoneEventPayloadType, endpoint.TelephoneEventClockRate, jitterBuffer);
+        Inbound = new InboundAudioStream(endpoint.Codec, endpoint.PayloadType, endpoint.TelephoneEventPayloadType, endpoint.TelephoneEventClockRate, jitterBuffer, endpoint.AudioLevelExtensionId);
         Outbound = RtpSendState.ForCodec(endpoint.Codec);
         if (endpoint.RemoteRtp is not null)
         {
@@ -72,6 +85,29 @@ public sealed class MediaParticipant
 
     public ConferenceMedia Conference => _conference;
 
+    /// <summary>The worker that receives, captures and sends this leg (its conference may span several).</summary>
+    public MediaWorker Worker { get; }
+
+    /// <summary>
+    /// The participant's voice as the mixer sees it (level, speaking, mixed, levels trusted): a snapshot at most a tick
+    /// old, safe to read from any thread. What the client API's stage event and voice switching read.
+    /// </summary>
+    public ParticipantSpeech Speech
+    {
+        get
+        {
+            if (_mix is not { } mix)
+            {
+                return new ParticipantSpeech(SilentDbfs, false, false, false);
+            }
+
+            double level = mix.SpeechLevel;
+            double dbfs = level <= 1e-13 ? SilentDbfs : Math.Max(SilentDbfs, 10 * Math.Log10(level));
+            bool trusted = Inbound.AudioLevelExtensionId is not null && Volatile.Read(ref _levelsDistrustedUntil) <= _conference.TickCount;
+            return new ParticipantSpeech(dbfs, dbfs >= _conference.SilenceThresholdDbfs, mix.InSpeakerSet, trusted);
+        }
+    }
+
     /// <summary>The local RTP port to put in the SDP answer (RTCP is the next port).</summary>
     public int LocalRtpPort => Transport.LocalRtpPort;
 
@@ -83,19 +119,26 @@ public sealed class MediaParticipant
     /// <summary>The SSRC of the stream we send to this participant.</summary>
     public uint OutboundSsrc => Outbound.Ssrc;
 
-    internal RtpTransport Transport { get; }
+    internal IMediaTransport Transport { get; }
 
     internal InboundAudioStream Inbound { get; }
 
     internal RtpSendState Outbound { get; }
 
+    /// <summary>The level <see cref="SpeechLevelDbfs"/> reports for silence (and <see cref="Speech"/> below its floor).</summary>
+    public const double SilentDbfs = -130;
+
+    /// <summary>This participant's speech level after the last tick, in dBFS (<see cref="Speech"/>'s level), for video voice switching; any thread.</summary>
+    public double SpeechLevelDbfs => Speech.LevelDbfs;
+
     /// <summary>
-    /// A muted participant still hears the conference, but its voice is left out of everyone's mix (its stream is
-    /// still received and decoded, so it comes back at once on unmute). Read and written on the worker only.
+    /// A muted participant still hears the conference, but its voice is left out of everyone's mix (its stream is still
+    /// received, not decoded; on unmute the decoder is pre-rolled with the last packets, so it comes back at once and
+    /// without a click). Read and written on the leg's worker only.
     /// </summary>
     internal bool Muted { get; private set; }
 
-    public Task SetMutedAsync(bool muted) => _conference.Worker.InvokeAsync(() =>
+    public Task SetMutedAsync(bool muted) => Worker.InvokeAsync(() =>
     {
         Muted = muted;
         return true;
@@ -105,7 +148,7 @@ public sealed class MediaParticipant
     public Task SetRemoteAsync(IPEndPoint remoteRtp, IPEndPoint? remoteRtcp = null)
     {
         ArgumentNullException.ThrowIfNull(remoteRtp);
-        return _conference.Worker.InvokeAsync(() =>
+        return Worker.InvokeAsync(() =>
         {
             Transport.SetRemote(remoteRtp, remoteRtcp);
             return true;
@@ -133,11 +176,100 @@ public sealed class MediaParticipant
             RoundTripMs = double.IsNaN(_roundTripMs) ? null : _roundTripMs,
             RtcpPacketsReceived = _rtcpPacketsReceived,
             RemoteSaidGoodbye = _remoteSaidGoodbye,
+            DecodedFrames = Inbound.DecodedFrames,
+            DtxFrames = Inbound.DtxFrames,
+            AudioLevelsReceived = Inbound.AudioLevelsReceived,
+            MalformedHeaderExtensions = Inbound.MalformedHeaderExtensions,
         };
     }
 
+    internal void AttachMixer(MixParticipant mix) => _mix = mix;
+
+    /// <summary>
+    /// Leg's worker: pulls this tick's frame for mix <paramref name="generation"/>. A frame whose sender told its level
+    /// (and whose levels are trusted) is left undecoded for the mixer; others are decoded here, on the leg's worker.
+    /// </summary>
+    internal void Capture(long generation, long mixedGeneration)
+    {
+        _capturedGeneration = generation;
+        _capturedKind = CapturedFrameKind.None;
+        PeekedFrame peeked = Inbound.PeekFrame();
+        if (peeked.Kind == PeekedFrameKind.Silent || Muted)
+        {
+            return; // muted: not decoded either; the pre-roll brings the decoder back on unmute
+        }
+
+        bool levelsTrusted = Inbound.AudioLevelExtensionId is not null && Volatile.Read(ref _levelsDistrustedUntil) <= mixedGeneration;
+        if (levelsTrusted && peeked.Level is { } level && peeked.Kind == PeekedFrameKind.Packet)
+        {
+            _capturedKind = CapturedFrameKind.Level;
+            _capturedLevel = level;
+            return;
+        }
+
+        if (levelsTrusted && peeked.Kind == PeekedFrameKind.Missing && _mix is { InSpeakerSet: false })
+        {
+            return; // a lost packet of someone nobody hears: nothing to conceal
+        }
+
+        if (Inbound.DecodePeeked(_capturedFrame) != FrameSource.Silent)
+        {
+            _capturedKind = CapturedFrameKind.Decoded;
+        }
+    }
+
+    /// <summary>Home worker: hands the mixer what <see cref="Capture"/> found for this generation.</summary>
+    internal void SubmitCapturedFrame(ConferenceMixer mixer, long generation)
+    {
+        if (_capturedGeneration != generation)
+        {
+            return; // joined its shard after the capture
+        }
+
+        switch (_capturedKind)
+        {
+            case CapturedFrameKind.Decoded:
+                mixer.SubmitFrame(Id, _capturedFrame);
+                break;
+            case CapturedFrameKind.Level:
+                mixer.SubmitLevel(Id, _capturedLevel);
+                break;
+        }
+    }
+
+    /// <summary>Home worker: the mixer chose (or audits) this participant; decode the frame it was given by level.</summary>
+    internal bool DecodePendingFrame(Span<short> frame) => Inbound.DecodePeeked(frame) != FrameSource.Silent;
+
+    internal void DistrustLevelsUntil(long tick) => Volatile.Write(ref _levelsDistrustedUntil, tick);
+
+    /// <summary>Home worker: this participant's output of mix <paramref name="generation"/>.</summary>
+    internal void SetOutput(MixOutput output, long generation)
+    {
+        _output = output;
+        _outputGeneration = generation;
+    }
+
+    /// <summary>Leg's worker: sends the output of mix <paramref name="generation"/>, if it has one.</summary>
+    internal void SendOutputOf(long generation)
+    {
+        if (_output is { } output && _outputGeneration == generation)
+        {
+            Send(output.EncodedPayload);
+        }
+    }
+
+    /// <summary>This leg's slot in its worker's readiness set, or −1.</summary>
+    internal int ReadinessSlot { get; set; } = -1;
+
     /// <summary>Drains this participant's sockets into its inbound stream (worker thread).</summary>
     internal void Receive(Span<byte> buffer, SocketAddress source, long now)
+    {
+        ReceiveRtp(buffer, source, now);
+        ReceiveRtcp(buffer, source, now);
+    }
+
+    /// <summary>Drains the RTP socket (worker thread).</summary>
+    internal void ReceiveRtp(Span<byte> buffer, SocketAddress source, long now)
     {
         int received;
         while ((received = Transport.TryReceiveRtp(buffer, source)) >= 0)
@@ -153,7 +285,12 @@ public sealed class MediaParticipant
                 RaiseDtmf(digit);
             }
         }
+    }
 
+    /// <summary>Drains the RTCP socket (worker thread).</summary>
+    internal void ReceiveRtcp(Span<byte> buffer, SocketAddress source, long now)
+    {
+        int received;
         while ((received = Transport.TryReceiveRtcp(buffer, source)) >= 0)
         {
             if (OnRtcp(buffer[..received], now))

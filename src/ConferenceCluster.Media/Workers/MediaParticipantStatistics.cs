@@ -43,6 +43,18 @@ public readonly record struct MediaParticipantStatistics
 
     /// <summary>The remote sent an RTCP BYE.</summary>
     public bool RemoteSaidGoodbye { get; init; }
+
+    /// <summary>Frames decoded (the quiet majority of a conference with levels is not).</summary>
+    public long DecodedFrames { get; init; }
+
+    /// <summary>Opus DTX frames played out as silence, without a decode.</summary>
+    public long DtxFrames { get; init; }
+
+    /// <summary>Packets that carried the negotiated RFC 6464 audio level.</summary>
+    public long AudioLevelsReceived { get; init; }
+
+    /// <summary>Packets whose header extension block was malformed (ignored; the audio was kept).</summary>
+    public long MalformedHeaderExtensions { get; init; }
 }
 
 /// <summary>A media worker's counters.</summary>

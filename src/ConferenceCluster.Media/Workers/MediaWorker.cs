@@ -1,13 +1,16 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
+using ConferenceCluster.Media.Transport;
 
 namespace ConferenceCluster.Media.Workers;
 
 /// <summary>
-/// A media worker: one dedicated thread that ticks every 20 ms and runs every conference pinned to it (receive,
-/// jitter buffers, decode, mix, encode, send). Conferences never move between workers, so their state is touched
-/// by one thread only and needs no locks; the call controller's changes arrive through <see cref="InvokeAsync{T}"/>.
+/// A media worker: one dedicated thread that ticks every 20 ms. It receives, captures (jitter buffers, decodes) and
+/// sends for the legs it carries (<see cref="ConferenceShard"/>s, one per conference it serves), and mixes the conferences
+/// whose home it is. Legs never move between workers, so their state is touched by one thread only and needs no locks;
+/// a conference spread over several workers hands each tick over between them by release/acquire counters
+/// (<see cref="ConferenceShard"/>); the call controller's changes arrive through <see cref="InvokeAsync{T}"/>.
 /// </summary>
 /// <remarks>
 /// The schedule is absolute: tick k is due at start + k × 20 ms by the monotonic clock, so sleeping late never
@@ -20,7 +23,18 @@ public sealed class MediaWorker : IDisposable
     private readonly TimeProvider _clock;
     private readonly Thread _thread;
     private readonly ConcurrentQueue<Action> _commands = new();
-    private readonly List<ConferenceMedia> _conferences = [];
+    private readonly List<ConferenceMedia> _homed = [];
+    private readonly List<ConferenceShard> _shards = [];
+
+    /// <summary>The legs' sockets in one epoll set (Linux), or null: then every leg's sockets are polled.</summary>
+    private readonly SocketReadiness? _readiness = SocketReadiness.TryCreate(ReadyBatch);
+    private readonly List<MediaParticipant?> _legsBySlot = [];
+    private readonly Stack<int> _freeSlots = new();
+
+    /// <summary>Legs the readiness set refused (epoll_ctl failed): polled every time, as without epoll.</summary>
+    private readonly List<MediaParticipant> _unwatched = [];
+    private readonly uint[] _ready = new uint[ReadyBatch];
+    private const int ReadyBatch = 1024;
     private readonly byte[] _receiveBuffer = new byte[ReceiveBufferBytes];
     private readonly SocketAddress _source;
     private readonly long _period;
@@ -35,6 +49,7 @@ public sealed class MediaWorker : IDisposable
     private long _threadCpuTicks;
     private long _allocatedBytes;
     private int _participants;
+    private int _placedLegs;
     private int _conferenceCount;
 
     /// <summary>Largest datagram accepted; bigger ones are truncated and dropped (RTP audio is far smaller).</summary>
@@ -107,23 +122,82 @@ public sealed class MediaWorker : IDisposable
 
     internal void Start() => _thread.Start();
 
-    internal Task<ConferenceMedia> AttachAsync(ConferenceMedia conference) => InvokeAsync(() =>
+    internal Task<ConferenceMedia> AttachHomeAsync(ConferenceMedia conference) => InvokeAsync(() =>
     {
-        _conferences.Add(conference);
+        _homed.Add(conference);
         Interlocked.Increment(ref _conferenceCount);
         return conference;
     });
 
     /// <summary>Worker thread only.</summary>
-    internal void Detach(ConferenceMedia conference)
+    internal void DetachHome(ConferenceMedia conference)
     {
-        if (_conferences.Remove(conference))
+        if (_homed.Remove(conference))
         {
             Interlocked.Decrement(ref _conferenceCount);
         }
     }
 
+    /// <summary>Worker thread only; idempotent.</summary>
+    internal void Attach(ConferenceShard shard)
+    {
+        if (!_shards.Contains(shard))
+        {
+            _shards.Add(shard);
+        }
+    }
+
+    /// <summary>Worker thread only.</summary>
+    internal bool Detach(ConferenceShard shard) => _shards.Remove(shard);
+
+    /// <summary>Worker thread: the leg's sockets join this worker's readiness set.</summary>
+    internal void Register(MediaParticipant participant)
+    {
+        if (_readiness is null)
+        {
+            return;
+        }
+
+        int slot = _freeSlots.Count > 0 ? _freeSlots.Pop() : _legsBySlot.Count;
+        if (slot == _legsBySlot.Count)
+        {
+            _legsBySlot.Add(null);
+        }
+
+        _legsBySlot[slot] = participant;
+        participant.ReadinessSlot = slot;
+        bool watched = _readiness.Add(participant.Transport.RtpSocket, (uint)slot << 1);
+        if (participant.Transport.RtcpSocket is { } rtcp)
+            watched &= _readiness.Add(rtcp, (uint)slot << 1 | 1);
+        if (!watched)
+        {
+            _unwatched.Add(participant);
+        }
+    }
+
+    /// <summary>Worker thread, before the leg's sockets close.</summary>
+    internal void Unregister(MediaParticipant participant)
+    {
+        if (_readiness is null || participant.ReadinessSlot < 0)
+        {
+            return;
+        }
+
+        _readiness.Remove(participant.Transport.RtpSocket);
+        if (participant.Transport.RtcpSocket is { } rtcp)
+            _readiness.Remove(rtcp);
+        _unwatched.Remove(participant);
+        _legsBySlot[participant.ReadinessSlot] = null;
+        _freeSlots.Push(participant.ReadinessSlot);
+        participant.ReadinessSlot = -1;
+    }
+
     internal void ParticipantsChanged(int delta) => Interlocked.Add(ref _participants, delta);
+
+    /// <summary>Legs placed on this worker, counting those still on their way (placement load).</summary>
+    internal int PlacedLegs => Volatile.Read(ref _placedLegs);
+
+    internal void LegPlaced(int delta) => Interlocked.Add(ref _placedLegs, delta);
 
     public void Dispose()
     {
@@ -139,6 +213,7 @@ public sealed class MediaWorker : IDisposable
         }
 
         RunCommands(); // fail nothing silently: pending commands still run (and see a stopped worker)
+        _readiness?.Dispose();
     }
 
     private void Run()
@@ -164,6 +239,7 @@ public sealed class MediaWorker : IDisposable
                 {
                     long pollStart = now;
                     ReceiveAll();
+                    MixAndSendWhatIsReady();
                     Interlocked.Add(ref _busyTimestampTicks, _clock.GetTimestamp() - pollStart);
                 }
 
@@ -192,21 +268,31 @@ public sealed class MediaWorker : IDisposable
         }
     }
 
+    /// <summary>
+    /// One tick: capture every shard's frames (sending the previous mix first if it was not sent yet), mix the conferences
+    /// homed here whose shards have all captured, send what was mixed, RTCP. A conference on this worker alone does all
+    /// of it in this tick; one spread over workers finishes at whichever worker's poll finds the other side ready.
+    /// </summary>
     private void RunTick()
     {
         RunCommands();
         ReceiveAll();
         long now = Stopwatch.GetTimestamp();
-        for (int i = 0; i < _conferences.Count; i++)
+        for (int i = 0; i < _shards.Count; i++)
+        {
+            Guard(_shards[i].Conference, static shard => shard.Capture(), _shards[i]);
+        }
+
+        MixAndSendWhatIsReady();
+        for (int i = 0; i < _shards.Count; i++)
         {
             try
             {
-                _conferences[i].Tick(now, _rtcpIntervalStopwatchTicks);
+                _shards[i].SendRtcpIfDue(now, _rtcpIntervalStopwatchTicks);
             }
             catch (Exception exception) when (exception is not OutOfMemoryException)
             {
-                // One conference's fault must not stop the worker and every other conference on it.
-                Trace.TraceError($"media-worker-{Index}: conference {_conferences[i].ConferenceId} tick failed: {exception}");
+                Report(_shards[i].Conference, exception);
             }
         }
 
@@ -215,14 +301,84 @@ public sealed class MediaWorker : IDisposable
         Volatile.Write(ref _allocatedBytes, GC.GetAllocatedBytesForCurrentThread());
     }
 
+    private void MixAndSendWhatIsReady()
+    {
+        for (int i = 0; i < _homed.Count; i++)
+        {
+            Guard(_homed[i], static conference => conference.TryMix(), _homed[i]);
+        }
+
+        for (int i = 0; i < _shards.Count; i++)
+        {
+            Guard(_shards[i].Conference, static shard => shard.SendLatestMix(), _shards[i]);
+        }
+    }
+
+    /// <summary>One conference's fault must not stop the worker and every other conference on it (static lambdas only: no allocation).</summary>
+    private void Guard<T>(ConferenceMedia conference, Action<T> step, T target)
+    {
+        try
+        {
+            step(target);
+        }
+        catch (Exception exception) when (exception is not OutOfMemoryException)
+        {
+            Report(conference, exception);
+        }
+    }
+
+    private void Report(ConferenceMedia conference, Exception exception) =>
+        Trace.TraceError($"media-worker-{Index}: conference {conference.ConferenceId} failed: {exception}");
+
     private void ReceiveAll()
     {
         long now = Stopwatch.GetTimestamp();
         Span<byte> buffer = _receiveBuffer;
-        foreach (ConferenceMedia conference in _conferences)
+        if (_readiness is null)
         {
-            conference.Receive(buffer, _source, now);
+            foreach (ConferenceShard shard in _shards)
+            {
+                shard.Receive(buffer, _source, now);
+            }
+
+            return;
         }
+
+        foreach (MediaParticipant leg in _unwatched)
+        {
+            leg.Receive(buffer, _source, now);
+        }
+
+        // Only the sockets with datagrams waiting; a full batch means there may be more.
+        int ready;
+        int rounds = 0;
+        do
+        {
+            ready = _readiness.Wait(_ready);
+            for (int i = 0; i < ready; i++)
+            {
+                uint token = _ready[i];
+                if (_legsBySlot[(int)(token >> 1)] is not { } leg)
+                {
+                    continue;
+                }
+
+                if ((token & 1) == 0)
+                {
+                    leg.ReceiveRtp(buffer, _source, now);
+                    // rtcp-mux: the RTP drain left any RTCP it met in the transport.
+                    if (leg.Transport.RtcpSocket is null)
+                    {
+                        leg.ReceiveRtcp(buffer, _source, now);
+                    }
+                }
+                else
+                {
+                    leg.ReceiveRtcp(buffer, _source, now);
+                }
+            }
+        }
+        while (ready == _ready.Length && ++rounds < 8);
     }
 
     private void RunCommands()

@@ -1,3 +1,4 @@
+using ConferenceCluster.Storage.Documents;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
@@ -19,19 +20,23 @@ public sealed partial record SiloHostConfiguration(ClusterOptions Cluster, SiloH
     [
         "Cluster:Id", "Cluster:Storage", "Cluster:ConnectionString", "Cluster:MoveCallsOffFailedNodes",
         "Silo:Name", "Silo:Location", "Silo:Role", "Silo:AdvertisedAddress",
-        "Silo:Ports:Silo", "Silo:Ports:Gateway", "Silo:Ports:Http", "Silo:Ports:Sip", "Silo:Ports:MediaRange",
+        "Silo:Ports:Silo", "Silo:Ports:Gateway", "Silo:Ports:Http", "Silo:Ports:Https", "Silo:Ports:Sip", "Silo:Ports:MediaRange",
+        "Silo:Https:Certificate", "Silo:Https:Key",
         "Silo:GrainAssemblies", "Silo:Capacity:AudioCalls", "Silo:DrainTimeout", "Demo:Enabled",
-        "Admin:Username", "Admin:Password",
-        .. OptionKeys("Cluster:Membership", typeof(Runtime.Membership.ClusterMembershipOptions)),
-        .. OptionKeys("Cluster:Messaging", typeof(Runtime.Messaging.MessagingOptions)),
+        "Admin:Username", "Admin:Password", "Admin:Dashboard",
+        .. OptionKeys("Cluster:Membership", typeof(MembershipTimingOptions)),
+        .. OptionKeys("Cluster:Messaging", typeof(MessagingTimingOptions)),
     ];
+
+    /// <summary>Whether <c>Cluster:Membership:ProbeTimeout</c> was given (the old <c>ProbePeriod</c> stands in for it when not).</summary>
+    public bool MembershipProbeTimeoutSet { get; init; }
 
     private static IEnumerable<string> OptionKeys(string section, Type options) =>
         options.GetProperties().Where(p => p.CanWrite).Select(p => $"{section}:{p.Name}");
 
-    private static readonly string[] BooleanKeys = ["Cluster:MoveCallsOffFailedNodes", "Demo:Enabled"];
+    private static readonly string[] BooleanKeys = ["Cluster:MoveCallsOffFailedNodes", "Demo:Enabled", "Admin:Dashboard"];
 
-    private static readonly string[] PortKeys = ["Silo:Ports:Silo", "Silo:Ports:Gateway", "Silo:Ports:Http", "Silo:Ports:Sip"];
+    private static readonly string[] PortKeys = ["Silo:Ports:Silo", "Silo:Ports:Gateway", "Silo:Ports:Http", "Silo:Ports:Https", "Silo:Ports:Sip"];
 
     public static SiloHostConfiguration Load(IConfiguration configuration)
     {
@@ -39,7 +44,7 @@ public sealed partial record SiloHostConfiguration(ClusterOptions Cluster, SiloH
         // checked first and the binder only ever sees values it can convert.
         var errors = new List<string>();
         CheckForUnknownKeys(configuration, errors);
-        CheckEnumValue<Runtime.Storage.ClusterStorageKind>(configuration, "Cluster:Storage", errors);
+        CheckEnumValue<ClusterStorageKind>(configuration, "Cluster:Storage", errors);
         CheckEnumValue<SiloRole>(configuration, "Silo:Role", errors);
         foreach (var key in PortKeys)
             CheckPort(configuration, key, errors);
@@ -52,7 +57,10 @@ public sealed partial record SiloHostConfiguration(ClusterOptions Cluster, SiloH
             configuration.GetSection(ClusterOptions.SectionName).Get<ClusterOptions>() ?? new ClusterOptions(),
             configuration.GetSection(SiloHostOptions.SectionName).Get<SiloHostOptions>() ?? new SiloHostOptions(),
             configuration.GetSection(AdminOptions.SectionName).Get<AdminOptions>() ?? new AdminOptions(),
-            configuration.GetSection(DemoOptions.SectionName).Get<DemoOptions>() ?? new DemoOptions());
+            configuration.GetSection(DemoOptions.SectionName).Get<DemoOptions>() ?? new DemoOptions())
+        {
+            MembershipProbeTimeoutSet = configuration["Cluster:Membership:ProbeTimeout"] is not null,
+        };
         result.Validate(errors);
         if (errors.Count > 0)
             throw new SiloConfigurationException(errors);
@@ -63,7 +71,7 @@ public sealed partial record SiloHostConfiguration(ClusterOptions Cluster, SiloH
     {
         if (!IdentifierPattern().IsMatch(Cluster.Id))
             errors.Add($"Cluster:Id must be letters, digits, '.', '_' or '-' (was '{Cluster.Id}')");
-        if (Cluster.Storage == Runtime.Storage.ClusterStorageKind.Postgres && string.IsNullOrWhiteSpace(Cluster.ConnectionString))
+        if (Cluster.Storage == ClusterStorageKind.Postgres && string.IsNullOrWhiteSpace(Cluster.ConnectionString))
             errors.Add("Cluster:ConnectionString is required when Cluster:Storage is postgres");
 
         // Names appear in API paths (resource_uri), so they keep to URL-safe characters.
@@ -78,11 +86,13 @@ public sealed partial record SiloHostConfiguration(ClusterOptions Cluster, SiloH
         else if (Silo.AdvertisedAddress is "0.0.0.0" or "::")
             errors.Add("Silo:AdvertisedAddress must be an address other silos can reach, not a wildcard");
 
-        var ports = new (string Key, int Port)[] { ("Silo:Ports:Silo", Silo.Ports.Silo), ("Silo:Ports:Gateway", Silo.Ports.Gateway), ("Silo:Ports:Http", Silo.Ports.Http) };
+        var ports = new (string Key, int Port)[] { ("Silo:Ports:Silo", Silo.Ports.Silo), ("Silo:Ports:Gateway", Silo.Ports.Gateway), ("Silo:Ports:Http", Silo.Ports.Http), ("Silo:Ports:Https", Silo.Ports.Https ?? 0) };
         if (!IsMediaRange(Silo.Ports.MediaRange))
             errors.Add($"Silo:Ports:MediaRange must be 'first-last' with 1024 <= first < last <= 65535 (was '{Silo.Ports.MediaRange}')");
         foreach (var clash in ports.Where(p => p.Port != 0).GroupBy(p => p.Port).Where(g => g.Count() > 1))
             errors.Add($"{string.Join(" and ", clash.Select(p => p.Key))} must differ (both {clash.Key})");
+
+        ValidateHttps(errors);
 
         if (Silo.Capacity.AudioCalls is < 0)
             errors.Add($"Silo:Capacity:AudioCalls must not be negative (was {Silo.Capacity.AudioCalls})");
@@ -97,6 +107,19 @@ public sealed partial record SiloHostConfiguration(ClusterOptions Cluster, SiloH
             errors.Add("Admin:Username must be non-empty and contain no ':' (HTTP Basic authentication)");
         if (Admin.Password is not null && string.IsNullOrWhiteSpace(Admin.Password))
             errors.Add("Admin:Password must not be blank; leave it unset to have the cluster generate one");
+    }
+
+    private void ValidateHttps(List<string> errors)
+    {
+        var https = Silo.Https;
+        if ((https.Certificate ?? https.Key) is not null && Silo.Ports.Https is null)
+            errors.Add("Silo:Https:Certificate and Silo:Https:Key need Silo:Ports:Https (the HTTPS port)");
+        if (https.Certificate is { } certificate && !File.Exists(certificate))
+            errors.Add($"Silo:Https:Certificate names no file ('{certificate}')");
+        if (https.Key is { } key && !File.Exists(key))
+            errors.Add($"Silo:Https:Key names no file ('{key}')");
+        if (https.Key is not null && https.Certificate is null)
+            errors.Add("Silo:Https:Key needs Silo:Https:Certificate (the PEM certificate it belongs to)");
     }
 
     private static bool IsMediaRange(string text)

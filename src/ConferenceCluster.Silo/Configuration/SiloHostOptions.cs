@@ -1,4 +1,4 @@
-using ConferenceCluster.Runtime.Storage;
+using ConferenceCluster.Storage.Documents;
 
 namespace ConferenceCluster.Silo.Configuration;
 
@@ -14,17 +14,20 @@ public sealed class ClusterOptions
     /// <summary><c>Cluster:Id</c>: silos with the same id and database form one cluster.</summary>
     public string Id { get; set; } = "conference-cluster";
 
-    /// <summary><c>Cluster:Storage</c>: sqlite (embedded, one machine), postgres (a real cluster) or memory (this process only).</summary>
+    /// <summary>
+    /// <c>Cluster:Storage</c>: sqlite (the embedded single silo: Orleans' localhost clustering, state in a SQLite file),
+    /// postgres (a real cluster: Orleans' ADO.NET clustering, grain state and reminders) or memory (one silo, nothing kept).
+    /// </summary>
     public ClusterStorageKind Storage { get; set; } = ClusterStorageKind.Sqlite;
 
     /// <summary><c>Cluster:ConnectionString</c>: required for postgres; for sqlite defaults to <c>./data/cluster.db</c>.</summary>
     public string? ConnectionString { get; set; }
 
-    /// <summary><c>Cluster:Membership:*</c>: the membership protocol's timings (docs/decisions.md explains the defaults).</summary>
-    public Runtime.Membership.ClusterMembershipOptions Membership { get; set; } = new();
+    /// <summary><c>Cluster:Membership:*</c>: Orleans' membership timings, with our faster defaults (docs/operations.md "Silo failure").</summary>
+    public MembershipTimingOptions Membership { get; set; } = new();
 
-    /// <summary><c>Cluster:Messaging:*</c>: silo-to-silo and gateway messaging (response timeout, frame limit ...).</summary>
-    public Runtime.Messaging.MessagingOptions Messaging { get; set; } = new();
+    /// <summary><c>Cluster:Messaging:*</c>: silo-to-silo and gateway messaging (response timeout, message limit ...).</summary>
+    public MessagingTimingOptions Messaging { get; set; } = new();
 
     /// <summary>
     /// <c>Cluster:MoveCallsOffFailedNodes</c>: when a node fails, calls whose signalling node survives are placed again
@@ -61,6 +64,9 @@ public sealed class SiloHostOptions
 
     public SiloPortOptions Ports { get; set; } = new();
 
+    /// <summary><c>Silo:Https:*</c>: the certificate of the HTTPS listener (<c>Silo:Ports:Https</c>).</summary>
+    public SiloHttpsOptions Https { get; set; } = new();
+
     public SiloCapacityOptions Capacity { get; set; } = new();
 
     /// <summary>
@@ -73,7 +79,7 @@ public sealed class SiloHostOptions
     public List<string> GrainAssemblies { get; set; } = [];
 }
 
-/// <summary>Section <c>Silo:Ports</c>. Port 0 takes an ephemeral port (tests).</summary>
+/// <summary>Section <c>Silo:Ports</c>. Port 0 takes an ephemeral port (SIP and HTTP only: Orleans needs its own two fixed).</summary>
 public sealed class SiloPortOptions
 {
     /// <summary><c>Silo:Ports:Silo</c>: silo-to-silo messaging (Orleans' default).</summary>
@@ -85,11 +91,30 @@ public sealed class SiloPortOptions
     /// <summary><c>Silo:Ports:Http</c>: health and the management API, bound on all interfaces.</summary>
     public int Http { get; set; } = 8080;
 
+    /// <summary>
+    /// <c>Silo:Ports:Https</c>: the same HTTP endpoints (web app, client and management APIs) over HTTPS, on all
+    /// interfaces; unset: no HTTPS. Browsers give the web app the microphone only on https:// or http://localhost.
+    /// </summary>
+    public int? Https { get; set; }
+
     /// <summary><c>Silo:Ports:Sip</c>: the SIP gateway, UDP and TCP.</summary>
     public int Sip { get; set; } = 5060;
 
     /// <summary><c>Silo:Ports:MediaRange</c>: RTP/RTCP ports of this media node, <c>first-last</c>.</summary>
     public string MediaRange { get; set; } = "40000-49999";
+}
+
+/// <summary>Section <c>Silo:Https</c>: the certificate the HTTPS listener presents.</summary>
+public sealed class SiloHttpsOptions
+{
+    /// <summary>
+    /// <c>Silo:Https:Certificate</c>: a PKCS#12 file (.pfx/.p12, no password) or a PEM certificate (with
+    /// <c>Silo:Https:Key</c>). Unset: the silo makes a self-signed certificate for its advertised address at each start.
+    /// </summary>
+    public string? Certificate { get; set; }
+
+    /// <summary><c>Silo:Https:Key</c>: the PEM private key of a PEM <c>Silo:Https:Certificate</c>.</summary>
+    public string? Key { get; set; }
 }
 
 /// <summary>Section <c>Silo:Capacity</c>: what this Conferencing Node may carry.</summary>
@@ -127,4 +152,10 @@ public sealed class AdminOptions
     /// hash in the cluster database and logs it once.
     /// </summary>
     public string? Password { get; set; }
+
+    /// <summary>
+    /// <c>Admin:Dashboard</c>: serve the Orleans Dashboard at <c>/dashboard</c> behind these credentials (default true).
+    /// Off saves its per-call profiling filter.
+    /// </summary>
+    public bool Dashboard { get; set; } = true;
 }

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using ConferenceCluster.Runtime.Storage;
+using ConferenceCluster.Storage.Documents;
 using ConferenceCluster.Silo.Configuration;
 
 namespace ConferenceCluster.Silo.Security;

@@ -33,6 +33,8 @@ public sealed record NegotiatedAudio
     public int? RemotePtime { get; init; }
     /// <summary>The offer's fmtp for the chosen payload type (e.g. Opus stereo, maxplaybackrate).</summary>
     public string? RemoteFormatParameters { get; init; }
+    /// <summary>The agreed RFC 8285 id of the RFC 6464 audio level extension, or null (give it to the media leg's options).</summary>
+    public int? AudioLevelExtensionId { get; init; }
 }
 
 /// <summary>

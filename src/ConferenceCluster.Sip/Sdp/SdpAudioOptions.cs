@@ -35,6 +35,12 @@ public sealed class SdpAudioOptions
     /// <summary>What we want to do; the answer never exceeds what the offer allows (RFC 3264 6.1).</summary>
     public SdpDirection LocalDirection { get; init; } = SdpDirection.SendRecv;
 
+    /// <summary>
+    /// Accept the RFC 6464 client-to-mixer audio level header extension when offered: the answer echoes the offer's
+    /// "a=extmap" with the same id (RFC 8285 §6), and the media node then decodes a quiet sender only when needed.
+    /// </summary>
+    public bool AcceptAudioLevels { get; init; } = true;
+
     /// <summary>a=fmtp for Opus in our answer (RFC 7587 6.1), or null for none.</summary>
     public string? OpusFormatParameters { get; init; } = "minptime=10;useinbandfec=1";
 }

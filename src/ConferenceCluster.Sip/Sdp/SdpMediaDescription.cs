@@ -81,6 +81,23 @@ public sealed class SdpMediaDescription
         }
     }
 
+    /// <summary>
+    /// The local id of a header extension from "a=extmap:&lt;id&gt;[/&lt;direction&gt;] &lt;uri&gt; [attributes]" (RFC 8285 §8),
+    /// or null if the stream does not map <paramref name="uri"/> (or maps it to an id outside 1–255).
+    /// </summary>
+    public int? GetExtensionId(string uri)
+    {
+        foreach (var a in Attributes)
+        {
+            if (a.Name != "extmap" || a.Value is null) continue;
+            var parts = a.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length < 2 || !string.Equals(parts[1], uri, StringComparison.OrdinalIgnoreCase)) continue;
+            var idText = parts[0].Split('/')[0];
+            if (int.TryParse(idText, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id is >= 1 and <= 255 && id != 15) return id;
+        }
+        return null;
+    }
+
     /// <summary>The fmtp parameters for a payload type ("a=fmtp:&lt;pt&gt; &lt;params&gt;"), or null.</summary>
     public string? GetFormatParameters(int payloadType)
     {

@@ -13,6 +13,9 @@ public static class SdpOfferAnswer
 {
     private const string AudioProtocol = "RTP/AVP";
 
+    /// <summary>RFC 6464's header extension URI (client-to-mixer audio level).</summary>
+    public const string AudioLevelExtensionUri = "urn:ietf:params:rtp-hdrext:ssrc-audio-level";
+
     public static SdpAnswerResult CreateAudioAnswer(SdpSessionDescription offer, SdpAudioOptions options)
     {
         ArgumentNullException.ThrowIfNull(offer);
@@ -183,7 +186,13 @@ public static class SdpOfferAnswer
         var telephoneEvent = options.AcceptTelephoneEvent ? ChooseTelephoneEvent(formats, codec!.ClockRate) : null;
 
         var direction = AnswerDirection(offer, offered, connection, options.LocalDirection);
+        var audioLevelId = options.AcceptAudioLevels ? offered.GetExtensionId(AudioLevelExtensionUri) : null;
         media = BuildAcceptedMedia(offered, codec!, payloadType, telephoneEvent, direction, options);
+        if (audioLevelId is { } levelId)
+        {
+            // RFC 8285 §6: the answer keeps the offer's id. We only receive levels (we send one mixed source).
+            media.Attributes.Insert(media.Attributes.Count - 1, new SdpAttribute("extmap", $"{levelId.ToString(CultureInfo.InvariantCulture)} {AudioLevelExtensionUri}"));
+        }
         agreed = new NegotiatedAudio
         {
             MediaIndex = index,
@@ -197,6 +206,7 @@ public static class SdpOfferAnswer
             Direction = direction,
             RemotePtime = offered.Ptime,
             RemoteFormatParameters = offered.GetFormatParameters(payloadType),
+            AudioLevelExtensionId = audioLevelId,
         };
         return true;
     }

@@ -1,7 +1,6 @@
 using ConferenceCluster.Conferencing.Backplanes;
 using ConferenceCluster.Conferencing.Configuration;
 using ConferenceCluster.Conferencing.Grains.Interfaces;
-using ConferenceCluster.Runtime.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ConferenceCluster.Conferencing.Tests.Grains;
@@ -48,13 +47,14 @@ public class BackplaneWiringGrainTests
     public async Task The_wiring_follows_joins_leaves_a_dead_intermediary_and_a_takeover_R37_L2168_L2226(bool killTheConferencesOwnSilo)
     {
         var wiring = new RecordingWiring();
-        await using var cluster = await ConferencingTestCluster.StartAsync(null, services => services.AddSingleton<IBackplaneWiring>(wiring),
-            [Location("A"), Location("B")],
+        // The conference's state on PostgreSQL: Orleans' memory storage keeps it in a grain that may die with the killed silo.
+        await using var cluster = await ConferencingTestCluster.StartCoreAsync(null, null, services => services.AddSingleton<IBackplaneWiring>(wiring),
+            PostgresGrainStorage.Configure, [Location("A"), Location("B")],
             [
                 NodeSpec.Transcoding("A1", "A", hdCalls: 3), NodeSpec.Transcoding("A2", "A", hdCalls: 2), NodeSpec.Transcoding("A3", "A", hdCalls: 2),
                 NodeSpec.Transcoding("B1", "B", hdCalls: 5),
             ],
-            null, Conference);
+            [Conference]);
 
         async Task AssertWiredAsTheStatusSays()
         {
@@ -71,14 +71,12 @@ public class BackplaneWiringGrainTests
         await AssertWiredAsTheStatusSays();
         Assert.Equal(new HashSet<(BackplaneKind, string, string)> { (BackplaneKind.Local, "A1", "A2"), (BackplaneKind.Geo, "A1", "B1") }, wiring.Open);
 
-        var grain = new Runtime.Core.GrainId(typeof(IConferenceGrain).FullName!, Conference);
-        var host = (await cluster.TestCluster.Store.Directory.LookupAsync(grain))!.Silo;
-        var victim = killTheConferencesOwnSilo ? cluster.Silos.Single(s => s.Value.Address == host).Key : "A1";
+        var victim = killTheConferencesOwnSilo ? await cluster.ConferenceGrainNodeAsync(Conference) : "A1";
         var callsBefore = wiring.Calls;
         await cluster.KillAsync(victim);
 
         // The status call itself drops the dead node (and restores the conference first if its silo was the one that died).
-        await TestCluster.WaitUntilAsync(() => cluster.Conference(Conference).GetStatus().Result.MediaNodes.All(m => m.Node != victim),
+        await ConferencingTestCluster.WaitUntilAsync(() => cluster.Conference(Conference).GetStatus().Result.MediaNodes.All(m => m.Node != victim),
             TimeSpan.FromSeconds(30), $"{victim} to be dropped");
         await AssertWiredAsTheStatusSays();
         Assert.True(wiring.Calls > callsBefore, "the change after the failure was not handed to the wiring");

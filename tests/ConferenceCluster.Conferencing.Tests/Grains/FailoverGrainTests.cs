@@ -2,7 +2,6 @@ using ConferenceCluster.Conferencing.Configuration;
 using ConferenceCluster.Conferencing.Grains;
 using ConferenceCluster.Conferencing.Grains.Interfaces;
 using ConferenceCluster.Conferencing.History;
-using ConferenceCluster.Runtime.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ConferenceCluster.Conferencing.Tests.Grains;
@@ -31,7 +30,7 @@ public class FailoverGrainTests
         Assert.Equal("A2", (await cluster.AdmitAsync("stays", Conference, "A2")).MediaNode);
 
         await cluster.KillAsync("A1");
-        await TestCluster.WaitUntilAsync(() => legs.Of("moves1", "moved").Any() && legs.Of("moves2", "moved").Any(),
+        await ConferencingTestCluster.WaitUntilAsync(() => legs.Of("moves1", "moved").Any() && legs.Of("moves2", "moved").Any(),
             TimeSpan.FromSeconds(30), "both calls signalled by survivors to be told they moved");
 
         // A2 hosts and has room for one more (R21.1, L2188); the next goes to A3, the only other node of A.
@@ -70,7 +69,7 @@ public class FailoverGrainTests
         await cluster.FillAsync("A2");
 
         await cluster.KillAsync("A1");
-        await TestCluster.WaitUntilAsync(() => legs.Of("p1", "disconnected").Any(), TimeSpan.FromSeconds(30), "p1 to be told");
+        await ConferencingTestCluster.WaitUntilAsync(() => legs.Of("p1", "disconnected").Any(), TimeSpan.FromSeconds(30), "p1 to be told");
         Assert.Equal("Conferencing Node A1 failed", legs.Of("p1", "disconnected").Single().Detail);
         Assert.Empty(legs.Of("p1", "moved"));
         Assert.Equal(["p2"], (await cluster.Conference(Conference).GetStatus()).Participants.Select(p => p.ParticipantId).ToList());

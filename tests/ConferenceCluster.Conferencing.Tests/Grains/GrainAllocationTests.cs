@@ -4,7 +4,6 @@ using ConferenceCluster.Conferencing.Configuration;
 using ConferenceCluster.Conferencing.Configuration.Store;
 using ConferenceCluster.Conferencing.Grains.Interfaces;
 using ConferenceCluster.Conferencing.History;
-using ConferenceCluster.Runtime.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ConferenceCluster.Conferencing.Tests.Grains;
@@ -106,8 +105,8 @@ public class GrainAllocationTests
         Assert.True(saved.Succeeded);
 
         // No restart, no explicit refresh: every silo's view polls the change counter and picks it up.
-        var counter = await cluster.TestCluster.Store.Documents.GetChangeCounterAsync();
-        await TestCluster.WaitUntilAsync(
+        var counter = await cluster.Documents.GetChangeCounterAsync();
+        await ConferencingTestCluster.WaitUntilAsync(
             () => cluster.Live.All(s => s.Services.GetRequiredService<ConfigurationView>().Current.ChangeCounter >= counter),
             TimeSpan.FromSeconds(30), "every silo's configuration view to reach the change");
 
@@ -155,7 +154,7 @@ public class GrainAllocationTests
 
         // p1's call leg (on A3) is told why (no live failover, R85); a history record keeps the reason.
         var reason = "Conferencing Node A1 failed";
-        await TestCluster.WaitUntilAsync(() => cluster.GrainsOn("A3").GetGrain<IParticipantGrain>("p1").GetStatus().Result.State == CallLegState.Disconnected,
+        await ConferencingTestCluster.WaitUntilAsync(() => cluster.GrainsOn("A3").GetGrain<IParticipantGrain>("p1").GetStatus().Result.State == CallLegState.Disconnected,
             TimeSpan.FromSeconds(30), "p1 to be told");
         Assert.Equal(reason, (await cluster.GrainsOn("A3").GetGrain<IParticipantGrain>("p1").GetStatus()).DisconnectReason);
         var history = await cluster.Live.First().Services.GetRequiredService<HistoryWriter>().ParticipantsAsync();
@@ -200,16 +199,14 @@ public class GrainAllocationTests
         for (var i = 1; i <= 3; i++)
             Assert.Equal($"Pool0{i}", (await cluster.AdmitAsync($"caller{i}", Conference, $"Pool0{i}")).MediaNode);
 
-        var grain = new Runtime.Core.GrainId(typeof(IConferenceGrain).FullName!, Conference);
-        var host = (await cluster.TestCluster.Store.Directory.LookupAsync(grain))!.Silo;
-        var hostNode = cluster.Silos.Single(s => s.Value.Address == host).Key;
+        var hostNode = await cluster.ConferenceGrainNodeAsync(Conference);
         await cluster.KillAsync(hostNode);
 
         // A new activation elsewhere restores the instance: only the calls that used the dead node are gone.
         var status = await cluster.Conference(Conference).GetStatus();
         var expected = Enumerable.Range(1, 3).Where(i => $"Pool0{i}" != hostNode).Select(i => $"caller{i}").ToList();
         Assert.Equal(expected, status.Participants.Select(p => p.ParticipantId).Order().ToList());
-        Assert.NotEqual(host, (await cluster.TestCluster.Store.Directory.LookupAsync(grain))!.Silo);
+        Assert.NotEqual(hostNode, await cluster.ConferenceGrainNodeAsync(Conference));
         foreach (var silo in cluster.Live)
         {
             var held = status.MediaNodes.SingleOrDefault(m => m.Node == silo.Name)?.Held ?? CapacityUnits.Zero;
@@ -243,7 +240,7 @@ public class GrainAllocationTests
         Assert.Equal((Conference, 2, "Last participant left"), (conference.Conference, conference.Participants, conference.EndReason));
         Assert.Equal(calls.Select(c => c.SignalingNode).Concat(calls.Select(c => c.MediaNode)).Distinct().Order().ToList(), conference.NodesUsed);
         // The conference ended: it holds nothing anywhere and keeps no instance record.
-        Assert.Null(await cluster.TestCluster.Store.Documents.GetAsync("conference_instance", Conference));
+        Assert.Null(await cluster.Documents.GetAsync("conference_instance", Conference));
         Assert.Equal(CapacityUnits.Zero, (await cluster.Node("Lab01").GetStatus()).Load + (await cluster.Node("Lab02").GetStatus()).Load);
     }
 }

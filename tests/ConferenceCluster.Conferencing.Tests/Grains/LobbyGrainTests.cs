@@ -5,7 +5,6 @@ using ConferenceCluster.Conferencing.Grains;
 using ConferenceCluster.Conferencing.Grains.Interfaces;
 using ConferenceCluster.Conferencing.Services;
 using ConferenceCluster.Conferencing.Services.Prompts;
-using ConferenceCluster.Runtime.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ConferenceCluster.Conferencing.Tests.Grains;
@@ -75,7 +74,7 @@ public class LobbyGrainTests
 
     private async Task<RecordingCallLegObserver.Event> EventuallyAsync(string participant, string kind, Func<RecordingCallLegObserver.Event, bool>? match = null)
     {
-        await TestCluster.WaitUntilAsync(() => _legs.Of(participant, kind).Any(e => match?.Invoke(e) ?? true), Patience, $"{participant}: {kind}");
+        await ConferencingTestCluster.WaitUntilAsync(() => _legs.Of(participant, kind).Any(e => match?.Invoke(e) ?? true), Patience, $"{participant}: {kind}");
         return _legs.Of(participant, kind).First(e => match?.Invoke(e) ?? true);
     }
 
@@ -102,7 +101,7 @@ public class LobbyGrainTests
         Assert.True((await cluster.GrainsOn("Lab02").GetGrain<IParticipantGrain>("guest").GetStatus()).Waiting);
 
         // The waiting message, repeated for an audio-only caller (R-HG-1, L6938): conf-waitforleader with a Guest PIN (L8440).
-        await TestCluster.WaitUntilAsync(() => _legs.Of("guest", "prompt").Count() >= 3, Patience, "the waiting prompt three times");
+        await ConferencingTestCluster.WaitUntilAsync(() => _legs.Of("guest", "prompt").Count() >= 3, Patience, "the waiting prompt three times");
         Assert.All(_legs.Of("guest", "prompt"), e => Assert.Equal(PromptCatalogue.WaitForLeader, e.Detail));
 
         var host = await Call(cluster, "host", "Lab01", ParticipantRole.Host, CallMedia.Video);
@@ -311,9 +310,7 @@ public class LobbyGrainTests
         await using var cluster = await StartAsync(nodes: nodes);
         // Find the conference's silo and keep media off it, so killing it loses no call, only the activation.
         await cluster.Conference(Room).GetStatus();
-        var grain = new Runtime.Core.GrainId(typeof(IConferenceGrain).FullName!, Room);
-        var silo = (await cluster.TestCluster.Store.Directory.LookupAsync(grain))!.Silo;
-        var conferenceNode = cluster.Silos.Single(s => s.Value.Address == silo).Key;
+        var conferenceNode = await cluster.ConferenceGrainNodeAsync(Room);
         await cluster.FillAsync(conferenceNode);
         var others = nodes.Select(n => n.Name).Where(n => n != conferenceNode).ToList();
         await Call(cluster, "host", others[0], ParticipantRole.Host);
@@ -327,14 +324,46 @@ public class LobbyGrainTests
         Assert.Equal(DisconnectReason.AllHostsDeparted.Text, (await EventuallyAsync("guest", "disconnected")).Detail);
     }
 
+    /// <summary>
+    /// The lobby is the conference's persistent state (issue 12): a conference whose silo dies comes back elsewhere still
+    /// locked, with mute-all on and its waiting caller still waiting, who is let in as before when a Host unlocks
+    /// (R-LOCK-1..3, R-MUTE-2, L7813).
+    /// </summary>
+    [Fact]
+    public async Task After_a_takeover_the_lock_mute_all_and_the_waiting_caller_are_still_there_R_LOCK_2_R_MUTE_2()
+    {
+        NodeSpec[] nodes = [.. Nodes, NodeSpec.Transcoding("Lab04", "Lab", hdCalls: 10)];
+        await using var cluster = await StartAsync(nodes: nodes);
+        await cluster.Conference(Room).GetStatus();
+        var conferenceNode = await cluster.ConferenceGrainNodeAsync(Room);
+        await cluster.FillAsync(conferenceNode);
+        var others = nodes.Select(n => n.Name).Where(n => n != conferenceNode).ToList();
+        await Call(cluster, "host", others[0], ParticipantRole.Host);
+        Assert.True(await cluster.Conference(Room).Lock());
+        await cluster.Conference(Room).MuteAllGuests(true);
+        Assert.True((await Call(cluster, "guest", others[1], ParticipantRole.Guest)).Waiting);
+
+        await cluster.KillAsync(conferenceNode);
+        var status = await cluster.Conference(Room).GetStatus();
+        Assert.True(status.IsLocked);
+        Assert.True(status.GuestsMuted);
+        Assert.Equal("guest", Assert.Single(status.Waiting ?? []).ParticipantId);
+        Assert.Equal("host", Assert.Single(status.Participants).ParticipantId);
+
+        Assert.True(await cluster.Conference(Room).Unlock());
+        Assert.Equal("admitted", (await EventuallyAsync("guest", "admitted")).Kind);
+        status = await cluster.Conference(Room).GetStatus();
+        Assert.Equal(["guest", "host"], status.Participants.Select(p => p.ParticipantId).Order());
+        Assert.True(status.Participants.Single(p => p.ParticipantId == "guest").Muted);
+    }
+
     [Fact]
     public async Task A_waiting_call_whose_signalling_node_dies_leaves_the_lobby_and_takes_no_media_later()
     {
         await using var cluster = await StartAsync();
         await cluster.Conference(Room).GetStatus();
-        var grain = new Runtime.Core.GrainId(typeof(IConferenceGrain).FullName!, Room);
-        var silo = (await cluster.TestCluster.Store.Directory.LookupAsync(grain))!.Silo;
-        var doomed = Nodes.Select(n => n.Name).First(n => cluster.Silos[n].Address != silo);
+        var conferenceNode = await cluster.ConferenceGrainNodeAsync(Room);
+        var doomed = Nodes.Select(n => n.Name).First(n => n != conferenceNode);
         Assert.True((await Call(cluster, "guest", doomed, ParticipantRole.Guest)).Waiting);
 
         await cluster.KillAsync(doomed);

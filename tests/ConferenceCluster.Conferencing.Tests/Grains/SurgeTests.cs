@@ -6,7 +6,7 @@ using ConferenceCluster.Conferencing.Capacity;
 using ConferenceCluster.Conferencing.Configuration;
 using ConferenceCluster.Conferencing.Grains;
 using ConferenceCluster.Conferencing.Grains.Interfaces;
-using ConferenceCluster.Runtime.Storage;
+using ConferenceCluster.Storage.Documents;
 using Xunit.Abstractions;
 
 namespace ConferenceCluster.Conferencing.Tests.Grains;
@@ -19,7 +19,10 @@ namespace ConferenceCluster.Conferencing.Tests.Grains;
 public class SurgeTests(ITestOutputHelper output)
 {
     /// <summary>The cluster database; null = the in-memory store.</summary>
-    protected virtual Task<IClusterStore?> CreateStoreAsync() => Task.FromResult<IClusterStore?>(null);
+    protected virtual Task<IOwnedClusterDocumentStore?> CreateStoreAsync() => Task.FromResult<IOwnedClusterDocumentStore?>(null);
+
+    /// <summary>The silos' Orleans grain storage and reminders; null = in memory.</summary>
+    protected virtual Action<Orleans.Hosting.ISiloBuilder>? GrainStorage => null;
 
     private const int Joins = 500;
     private const int Conferences = 50;
@@ -34,7 +37,7 @@ public class SurgeTests(ITestOutputHelper output)
             NodeSpec.Transcoding("EU3", "EU", hdCalls: 40), NodeSpec.Transcoding("US1", "US", hdCalls: 40),
         };
         var conferences = Enumerable.Range(0, Conferences).Select(c => $"surge{c:00}").ToArray();
-        await using var cluster = await ConferencingTestCluster.StartOnStoreAsync(await CreateStoreAsync(),
+        await using var cluster = await ConferencingTestCluster.StartCoreAsync(await CreateStoreAsync(), null, null, GrainStorage,
             [new SystemLocation("EU") { PrimaryOverflowLocation = "US" }, new SystemLocation("US") { PrimaryOverflowLocation = "EU" }],
             nodes, conferences);
 
@@ -111,7 +114,7 @@ public class SurgeTests(ITestOutputHelper output)
     public async Task A_surge_into_one_conference_uses_at_most_three_nodes_of_a_location_while_two_stay_idle_L716_L2192()
     {
         var nodes = Enumerable.Range(1, 5).Select(i => NodeSpec.Transcoding($"Big0{i}", "Big", hdCalls: 5)).ToArray();
-        await using var cluster = await ConferencingTestCluster.StartOnStoreAsync(await CreateStoreAsync(), [new SystemLocation("Big")], nodes, "town-hall");
+        await using var cluster = await ConferencingTestCluster.StartCoreAsync(await CreateStoreAsync(), null, null, GrainStorage, [new SystemLocation("Big")], nodes, ["town-hall"]);
 
         // 30 HD callers at once, signalling spread over all five nodes. Each node fits 4 calls + the reservation.
         var results = await Task.WhenAll(Enumerable.Range(0, 30).Select(i =>

@@ -4,7 +4,7 @@ using ConferenceCluster.Conferencing.Grains.Interfaces;
 using ConferenceCluster.Conferencing.Operations.Alarms;
 using ConferenceCluster.Conferencing.Operations.Bursting;
 using ConferenceCluster.Conferencing.Tests.Services;
-using ConferenceCluster.Runtime.Storage;
+using ConferenceCluster.Storage.Documents;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ConferenceCluster.Conferencing.Tests.Operations;
@@ -21,7 +21,7 @@ public sealed class BurstingControllerTests
     private static readonly TimeSpan Minute = TimeSpan.FromMinutes(1);
 
     private readonly ManualClock _clock = new();
-    private readonly InMemoryClusterStore _store = new("bursting");
+    private readonly InMemoryDocumentStore _store = new("bursting");
     private readonly FakeProvider _provider = new();
     private readonly AlarmRegistry _alarms;
     private readonly NodeStatusHistory _history;

@@ -53,12 +53,15 @@ internal sealed class EventReceiver : IDisposable
         _ = ServeAsync(listener);
     }
 
-    /// <summary>Stops listening: the sink's POSTs are refused at the TCP level.</summary>
+    /// <summary>
+    /// Stops listening, as a receiver process that went away: new POSTs are refused at the TCP level, and connections the
+    /// sink kept alive are dropped with whatever request they carried (Abort, not Stop: a stopped listener left them open
+    /// and unanswered, so a POST on one waited out the sink's whole request timeout).
+    /// </summary>
     public void Down()
     {
         var listener = Interlocked.Exchange(ref _listener, null);
-        listener?.Stop();
-        listener?.Close();
+        listener?.Abort();
     }
 
     public void Dispose() => Down();

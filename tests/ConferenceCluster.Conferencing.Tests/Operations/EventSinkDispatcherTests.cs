@@ -3,9 +3,8 @@ using ConferenceCluster.Conferencing.Configuration;
 using ConferenceCluster.Conferencing.Configuration.Store;
 using ConferenceCluster.Conferencing.Operations.Alarms;
 using ConferenceCluster.Conferencing.Operations.EventSinks;
-using ConferenceCluster.Runtime.Hosting;
-using ConferenceCluster.Runtime.Membership;
-using ConferenceCluster.Runtime.Storage;
+using ConferenceCluster.Conferencing.Cluster;
+using ConferenceCluster.Storage.Documents;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace ConferenceCluster.Conferencing.Tests.Operations;
@@ -15,24 +14,18 @@ namespace ConferenceCluster.Conferencing.Tests.Operations;
 /// (L3070–3072), order per conference, nothing lost or repeated, the bounded queue. Delays are shortened through
 /// <see cref="EventSinkOptions"/>; nothing here asserts how long anything took.
 /// </summary>
-public sealed class EventSinkDispatcherTests : IAsyncDisposable
+public sealed class EventSinkDispatcherTests(Xunit.Abstractions.ITestOutputHelper output) : IAsyncDisposable
 {
     private const string Node = "London01";
-    private readonly InMemoryClusterStore _store = new("event-sinks");
+    private readonly InMemoryDocumentStore _store = new("event-sinks");
     private readonly EventReceiver _receiver = new();
-    private readonly AlarmRegistry _alarms;
     private EventSinkDispatcher? _dispatcher;
 
-    public EventSinkDispatcherTests() => _alarms = new AlarmRegistry(_store, TimeProvider.System, NullLogger<AlarmRegistry>.Instance);
+    private AlarmRegistry? _alarmRegistry;
 
-    private sealed class LocalSilo : ILocalSiloDetails
-    {
-        public SiloAddress SiloAddress { get; } = new("127.0.0.1", 1, 1);
-        public string Name => Node;
-        public string ClusterId => "event-sinks";
-        public int GatewayPort => 0;
-        public IReadOnlyDictionary<string, string> Metadata { get; } = new Dictionary<string, string> { [SiloMetadataKeys.Location] = "London" };
-    }
+    private AlarmRegistry Alarms => _alarmRegistry ??= new AlarmRegistry(_store, TimeProvider.System, NullLogger<AlarmRegistry>.Instance);
+
+    private static LocalNode LocalSilo() => new(Node, new Dictionary<string, string> { [NodeMetadataKeys.Location] = "London" });
 
     private async Task<EventSinkDispatcher> StartAsync(EventSinkOptions options, EventSink sink)
     {
@@ -40,9 +33,8 @@ public sealed class EventSinkDispatcherTests : IAsyncDisposable
         Assert.True((await repository.CreateLocationAsync(new SystemLocation("London"))).Succeeded);
         var created = await new EventSinkRepository(_store).CreateAsync(sink);
         Assert.True(created.Succeeded, created.Report.ToString());
-        var view = new ConfigurationView(_store, new ConferencingOptions(), TimeProvider.System, NullLogger<ConfigurationView>.Instance);
-        _dispatcher = new EventSinkDispatcher(new EventSinkRepository(_store), view, new LocalSilo(), new ConferencingOptions(), options, _alarms,
-            TimeProvider.System, NullLogger<EventSinkDispatcher>.Instance);
+        _dispatcher = new EventSinkDispatcher(new EventSinkRepository(_store), LocalSilo(), options, Alarms,
+            TimeProvider.System, new OutputLogger<EventSinkDispatcher>(output));
         await _dispatcher.StartAsync();
         return _dispatcher;
     }
@@ -63,7 +55,7 @@ public sealed class EventSinkDispatcherTests : IAsyncDisposable
 
     private static Task WaitAsync(Func<bool> condition, string what) => WaitAsync(() => Task.FromResult(condition()), what);
 
-    private async Task<bool> AlarmUpAsync(AlarmKind kind) => (await _alarms.ActiveAsync()).Any(a => a.Key == kind.Key && a.Node == Node && a.Instance == "audit");
+    private async Task<bool> AlarmUpAsync(AlarmKind kind) => (await Alarms.ActiveAsync()).Any(a => a.Key == kind.Key && a.Node == Node && a.Instance == "audit");
 
     /// <summary>
     /// L3070: the receiver answers 500 three times, then is down, then comes back. Every event of three interleaved
@@ -78,12 +70,12 @@ public sealed class EventSinkDispatcherTests : IAsyncDisposable
         string[] conferences = ["alpha", "beta", "gamma"];
         for (var n = 0; n < 10; n++)
             foreach (var conference in conferences)
-                Assert.Equal(1, dispatcher.Publish(SinkEventNames.ParticipantUpdated, conference, Data(conference, n)));
+                Assert.Equal(1, dispatcher.Publish(SinkEventNames.ParticipantUpdated, conference, Data(conference, n), "London"));
         await WaitAsync(() => _receiver.Accepted.Count >= 5, "the first events after the failures");
         _receiver.Down();
         for (var n = 10; n < 15; n++)
             foreach (var conference in conferences)
-                dispatcher.Publish(SinkEventNames.ParticipantUpdated, conference, Data(conference, n));
+                dispatcher.Publish(SinkEventNames.ParticipantUpdated, conference, Data(conference, n), "London");
         await Task.Delay(300); // a few retries against the closed port
         _receiver.Up();
         await WaitAsync(() => _receiver.Accepted.Count >= 45 && dispatcher.PendingFor("audit") == 0, "all 45 events");
@@ -116,13 +108,13 @@ public sealed class EventSinkDispatcherTests : IAsyncDisposable
             MaximumBackoff = TimeSpan.FromMilliseconds(200),
             ConfigurationRefreshInterval = TimeSpan.FromHours(1), // re-enabled below by an explicit refresh
         }, Sink());
-        dispatcher.Publish(SinkEventNames.ConferenceStarted, "alpha", Data("alpha", 0));
-        dispatcher.Publish(SinkEventNames.ConferenceEnded, "alpha", Data("alpha", 1));
+        dispatcher.Publish(SinkEventNames.ConferenceStarted, "alpha", Data("alpha", 0), "London");
+        dispatcher.Publish(SinkEventNames.ConferenceEnded, "alpha", Data("alpha", 1), "London");
 
         await WaitAsync(() => AlarmUpAsync(AlarmCatalogue.EventSinkMaximumBackoff), "the maximum backoff alarm");
         // Waits 20, 40, 80, 160 ms follow failed attempts 1–4; the 5th failure would wait 320 ms > 200 ms: it stops.
         Assert.Equal(5, _receiver.Attempts);
-        var alarm = (await _alarms.ActiveAsync()).Single();
+        var alarm = (await Alarms.ActiveAsync()).Single();
         Assert.Equal((AlarmLevel.Critical, "Eventsink Reached Maximum Backoff"), (alarm.Level, alarm.Name));
         await Task.Delay(500);
         Assert.Equal(5, _receiver.Attempts);
@@ -136,7 +128,7 @@ public sealed class EventSinkDispatcherTests : IAsyncDisposable
         await WaitAsync(() => _receiver.Accepted.Count == 2, "the held events");
         Assert.Equal([SinkEventNames.ConferenceStarted, SinkEventNames.ConferenceEnded], _receiver.Accepted.Select(e => e.GetProperty("event").GetString()));
         Assert.False(await AlarmUpAsync(AlarmCatalogue.EventSinkMaximumBackoff));
-        Assert.Contains(await _alarms.HistoryAsync(), h => h.Alarm.Key == AlarmCatalogue.EventSinkMaximumBackoff.Key && h.Alarm.Instance == "audit");
+        Assert.Contains(await Alarms.HistoryAsync(), h => h.Alarm.Key == AlarmCatalogue.EventSinkMaximumBackoff.Key && h.Alarm.Instance == "audit");
     }
 
     /// <summary>The bounded queue: past its limit new events are refused with the queue-full alarm, never dropped silently; it clears once drained.</summary>
@@ -146,7 +138,7 @@ public sealed class EventSinkDispatcherTests : IAsyncDisposable
         var release = new TaskCompletionSource();
         _receiver.Answer = _ => release.Task.IsCompleted ? 200 : 503;
         var dispatcher = await StartAsync(new EventSinkOptions { InitialRetryDelay = TimeSpan.FromMilliseconds(20), MaximumBackoff = TimeSpan.FromMinutes(5), QueueLimit = 3 }, Sink());
-        var taken = Enumerable.Range(0, 5).Select(n => dispatcher.Publish(SinkEventNames.ParticipantConnected, "alpha", Data("alpha", n))).ToList();
+        var taken = Enumerable.Range(0, 5).Select(n => dispatcher.Publish(SinkEventNames.ParticipantConnected, "alpha", Data("alpha", n), "London")).ToList();
         Assert.Equal([1, 1, 1, 0, 0], taken);
         await WaitAsync(() => AlarmUpAsync(AlarmCatalogue.EventSinkQueueFull), "the queue-full alarm");
 
@@ -156,15 +148,17 @@ public sealed class EventSinkDispatcherTests : IAsyncDisposable
         await WaitAsync(async () => !await AlarmUpAsync(AlarmCatalogue.EventSinkQueueFull), "the queue-full alarm to be lowered");
     }
 
-    /// <summary>A sink for another location gets nothing from this node (R-ES-5, L3052).</summary>
+    /// <summary>A sink gets the events of the locations it is configured for, and nothing from another (R-ES-5, L3052).</summary>
     [Fact]
-    public async Task A_sink_of_another_location_is_not_published_to_L3052()
+    public async Task A_sink_gets_the_events_of_its_own_locations_only_L3052()
     {
         var repository = new ConfigurationRepository(_store);
         Assert.True((await repository.CreateLocationAsync(new SystemLocation("Oslo"))).Succeeded);
         var dispatcher = await StartAsync(new EventSinkOptions(), Sink() with { SystemLocations = ["Oslo"] });
-        Assert.Equal(0, dispatcher.Publish(SinkEventNames.ConferenceStarted, "alpha", Data("alpha", 0)));
-        Assert.Null(dispatcher.PendingFor("audit"));
+        Assert.Equal(0, dispatcher.Publish(SinkEventNames.ConferenceStarted, "alpha", Data("alpha", 0), "London"));
+        Assert.Equal(1, dispatcher.Publish(SinkEventNames.ConferenceStarted, "beta", Data("beta", 1), "Oslo"));
+        await WaitAsync(() => Task.FromResult(_receiver.Accepted.Count == 1 && dispatcher.PendingFor("audit") == 0), "the Oslo event");
+        Assert.Equal("beta", Assert.Single(_receiver.Accepted).GetProperty("data").GetProperty("conference").GetString());
     }
 
     /// <summary>Validation names the field (L3063–3066).</summary>
@@ -183,5 +177,19 @@ public sealed class EventSinkDispatcherTests : IAsyncDisposable
     {
         if (_dispatcher is not null) await _dispatcher.DisposeAsync();
         _receiver.Dispose();
+    }
+}
+
+/// <summary>The publisher's log lines in the test's output: what it retried and why, when a test fails.</summary>
+internal sealed class OutputLogger<T>(Xunit.Abstractions.ITestOutputHelper output) : Microsoft.Extensions.Logging.ILogger<T>
+{
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+    public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => logLevel >= Microsoft.Extensions.Logging.LogLevel.Information;
+
+    public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        try { output.WriteLine($"{DateTime.UtcNow:HH:mm:ss.fff} {logLevel} {formatter(state, exception)}"); }
+        catch (InvalidOperationException) { /* the test has ended */ }
     }
 }

@@ -48,6 +48,18 @@ internal static class Audio
         return power / ((double)samples.Length * samples.Length);
     }
 
+    /// <summary>A tone's amplitude in a recording: Goertzel over 100 ms blocks (robust to the odd concealed frame), power averaged.</summary>
+    public static double ToneAmplitude(short[] samples, int rate, double frequency)
+    {
+        var block = rate / 10;
+        double sum = 0;
+        var count = 0;
+        for (var start = 0; start + block <= samples.Length; start += block, count++)
+            sum += Goertzel(samples.AsSpan(start, block), rate, frequency);
+        // For a sine of amplitude A the normalised Goertzel power is A²/4.
+        return count == 0 ? 0 : 2 * Math.Sqrt(sum / count);
+    }
+
     /// <summary>A 16-bit PCM WAV file: its rate and its samples mixed down to mono.</summary>
     public static (int SampleRate, short[] Samples) ReadWav(string path)
     {

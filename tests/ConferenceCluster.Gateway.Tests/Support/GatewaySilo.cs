@@ -3,11 +3,7 @@ using ConferenceCluster.Conferencing.Configuration;
 using ConferenceCluster.Conferencing.Configuration.Store;
 using ConferenceCluster.Conferencing.Grains.Interfaces;
 using ConferenceCluster.Gateway.Sip;
-using ConferenceCluster.Runtime.Core;
-using ConferenceCluster.Runtime.Hosting;
-using ConferenceCluster.Runtime.Storage;
 using ConferenceCluster.Silo;
-using ConferenceCluster.Silo.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -16,7 +12,8 @@ namespace ConferenceCluster.Gateway.Tests.Support;
 
 /// <summary>
 /// One real silo in this process (SiloHost, as the product runs it): SIP on an ephemeral UDP/TCP port of
-/// 127.0.0.1, RTP from the media port range, a cluster store of its own in memory (Cluster:Storage=memory), the <c>demo</c> VMR.
+/// 127.0.0.1, RTP from the media port range, a cluster of its own in memory (Cluster:Storage=memory) unless its settings
+/// name another (<see cref="Distributed.Support.GatewayCluster"/> puts its silos in one on PostgreSQL), the <c>demo</c> VMR.
 /// </summary>
 internal sealed class GatewaySilo : IAsyncDisposable
 {
@@ -36,7 +33,7 @@ internal sealed class GatewaySilo : IAsyncDisposable
 
     public int HttpPort => _host.HttpPort;
 
-    public string Name => Services.GetRequiredService<ILocalSiloDetails>().Name;
+    public string Name => _host.Silo.Name;
 
     /// <summary>What SIGTERM does to the process: the ASP.NET lifetime's ApplicationStopping, which RunAsync waits for.</summary>
     public void Terminate() => _host.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>().StopApplication();
@@ -51,10 +48,9 @@ internal sealed class GatewaySilo : IAsyncDisposable
 
     public IGrainFactory Grains => Services.GetRequiredService<IGrainFactory>();
 
-    /// <param name="store">A cluster store shared with other silos of this process (one cluster); each silo has its own by default.</param>
-    public static async Task<GatewaySilo> StartAsync(IDictionary<string, string?>? settings = null, IClusterStore? store = null)
+    public static async Task<GatewaySilo> StartAsync(IDictionary<string, string?>? settings = null)
     {
-        var (host, logs) = Create(settings, store);
+        var (host, logs) = Create(settings);
         await host.StartAsync();
         var silo = new GatewaySilo(host, logs);
         if (silo.SipPort == 0)
@@ -62,15 +58,16 @@ internal sealed class GatewaySilo : IAsyncDisposable
         return silo;
     }
 
-    /// <summary>Starts the host the way <c>Program</c> does, with <see cref="SiloHost.RunAsync"/>; returns once SIP is up.</summary>
+    /// <summary>
+    /// Starts the host the way <c>Program</c> does, with <see cref="SiloHost.RunAsync"/>; returns once the silo says it is
+    /// ready (what <c>/health/ready</c> reports: it can serve a call).
+    /// </summary>
     public static async Task<GatewaySilo> RunAsync(IDictionary<string, string?>? settings = null)
     {
         var (host, logs) = Create(settings);
         var run = host.RunAsync();
-        var local = host.Services.GetRequiredService<LocalSilo>();
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        while (local.Status != ConferenceCluster.Runtime.Membership.SiloStatus.Active
-               || local.Current!.Services.GetRequiredService<SipGateway>().SipPort == 0)
+        while (!IsReady(host))
         {
             if (run.IsCompleted)
                 throw new InvalidOperationException($"the host stopped while starting (exit code {await run})\n{logs.Tail()}");
@@ -79,11 +76,23 @@ internal sealed class GatewaySilo : IAsyncDisposable
         return new GatewaySilo(host, logs, run);
     }
 
-    private static (SiloHost Host, Logs Logs) Create(IDictionary<string, string?>? settings, IClusterStore? store = null)
+    private static bool IsReady(SiloHost host)
+    {
+        try
+        {
+            return host.Silo.IsReady;
+        }
+        catch (InvalidOperationException)
+        {
+            return false; // not built yet
+        }
+    }
+
+    private static (SiloHost Host, Logs Logs) Create(IDictionary<string, string?>? settings)
     {
         var values = new Dictionary<string, string?>
         {
-            ["Cluster:Id"] = store?.ClusterId ?? "gateway-tests-" + Guid.NewGuid().ToString("N")[..8],
+            ["Cluster:Id"] = "gateway-tests-" + Guid.NewGuid().ToString("N")[..8],
             ["Cluster:Storage"] = "memory",
             ["Silo:AdvertisedAddress"] = "127.0.0.1",
             ["Silo:Ports:Silo"] = "0",
@@ -102,8 +111,6 @@ internal sealed class GatewaySilo : IAsyncDisposable
         var host = SiloHost.Create([], web =>
         {
             web.Configuration.AddInMemoryCollection(values);
-            if (store is not null)
-                web.Services.AddSingleton<IClusterStoreProvider>(new SharedStoreProvider(store));
             web.Logging.ClearProviders();
             web.Logging.AddProvider(logs);
         });
@@ -111,10 +118,13 @@ internal sealed class GatewaySilo : IAsyncDisposable
     }
 
     /// <summary>Creates a VMR with the given aliases through the configuration repository, as the management API would.</summary>
-    public async Task CreateRoomAsync(string name, params string[] aliases)
+    public Task CreateRoomAsync(string name, params string[] aliases) => CreateRoomAsync(name, aliases, room => room);
+
+    /// <summary>Creates a VMR with the given aliases and settings (<paramref name="configure"/>: quality, View ...).</summary>
+    public async Task CreateRoomAsync(string name, string[] aliases, Func<VirtualMeetingRoom, VirtualMeetingRoom> configure)
     {
         var repository = Services.GetRequiredService<ConfigurationRepository>();
-        await repository.CreateConferenceAsync(new VirtualMeetingRoom(name) { Aliases = aliases.Select(a => new ServiceAlias(a)).ToList() });
+        await repository.CreateConferenceAsync(configure(new VirtualMeetingRoom(name) { Aliases = aliases.Select(a => new ServiceAlias(a)).ToList() }));
         await Services.GetRequiredService<ConfigurationView>().RefreshAsync();
     }
 
@@ -122,11 +132,6 @@ internal sealed class GatewaySilo : IAsyncDisposable
         Grains.GetGrain<IConferenceGrain>(conference).GetStatus();
 
     public async ValueTask DisposeAsync() => await _host.DisposeAsync();
-
-    private sealed class SharedStoreProvider(IClusterStore store) : IClusterStoreProvider
-    {
-        public IClusterStore Create(ClusterStorageKind kind, string clusterId, string? connectionString) => store;
-    }
 }
 
 /// <summary>The silo's log lines (Information and up), kept to explain a failure.</summary>

@@ -25,6 +25,15 @@ internal sealed class RawSipClient : IDisposable
         "v=0\r\no=tester 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\n" +
         $"m=audio {rtpPort} RTP/AVP {payloadTypes}\r\n" + string.Concat(rtpmaps.Select(r => $"a=rtpmap:{r}\r\n")) + "a=sendrecv\r\n";
 
+    /// <summary>
+    /// An m=video line for an audio offer: VP8 (payload type 96) with NACK, PLI and FIR, RTCP on its own port (a=rtcp), and
+    /// the largest picture the phone wants (max-fs and imageattr), as SIP video phones offer it.
+    /// </summary>
+    public static string VideoOffer(int rtpPort, int rtcpPort, int maxWidth = 512, int maxHeight = 288) =>
+        $"m=video {rtpPort} RTP/AVPF 96\r\na=rtpmap:96 VP8/90000\r\na=fmtp:96 max-fs={maxWidth / 16 * (maxHeight / 16)};max-fr=30\r\n" +
+        $"a=imageattr:96 recv [x={maxWidth},y={maxHeight}]\r\na=rtcp:{rtcpPort}\r\n" +
+        "a=rtcp-fb:96 nack\r\na=rtcp-fb:96 nack pli\r\na=rtcp-fb:96 ccm fir\r\na=sendrecv\r\n";
+
     public sealed record Dialog(string CallId, string FromTag, string RequestUri, string To);
 
     /// <summary>The INVITE text; <paramref name="omit"/> drops a header by name to make it malformed.</summary>

@@ -31,4 +31,14 @@ internal static class SipText
         var body = start >= 0 ? message[start..] : "";
         return (new IPEndPoint(IPAddress.Parse(connection.Groups[1].Value), int.Parse(media.Groups[1].Value)), int.Parse(media.Groups[2].Value), body);
     }
+
+    /// <summary>Where the SDP body's m=video line says to send video RTP (session c= and its port; RTCP on the next port), or null when video was refused (port 0) or absent.</summary>
+    public static IPEndPoint? VideoOf(string message)
+    {
+        var connection = Regex.Match(message, @"^c=IN IP4 (\S+)\r?$", RegexOptions.Multiline);
+        var media = Regex.Match(message, @"^m=video (\d+) ", RegexOptions.Multiline);
+        return connection.Success && media.Success && int.Parse(media.Groups[1].Value) is > 0 and var port
+            ? new IPEndPoint(IPAddress.Parse(connection.Groups[1].Value), port)
+            : null;
+    }
 }

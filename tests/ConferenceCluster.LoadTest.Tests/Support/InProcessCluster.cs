@@ -3,7 +3,6 @@ using ConferenceCluster.Conferencing.Configuration;
 using ConferenceCluster.Conferencing.Configuration.Store;
 using ConferenceCluster.Gateway.Sip;
 using ConferenceCluster.LoadTest.Running;
-using ConferenceCluster.Runtime.Hosting;
 using ConferenceCluster.Silo;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,17 +12,18 @@ namespace ConferenceCluster.LoadTest.Tests.Support;
 
 /// <summary>
 /// Real silos (SiloHost, as the product runs them) in this process: SIP on ephemeral ports of 127.0.0.1, RTP from
-/// the media port range; one silo keeps its cluster store in memory, several share an SQLite file (as silos on
-/// one machine do in production). The same recipe as the gateway and silo tests
-/// (GatewaySilo, TestSilos), reduced to what a load test needs: SIP targets and rooms.
+/// the media port range. One silo is an embedded cluster of its own (Cluster:Storage=memory); several form one
+/// Orleans cluster on PostgreSQL (Cluster:Storage=postgres, a database of their own on the test server), the only
+/// multi-silo setup the product supports. The same recipe as the gateway and silo tests (GatewaySilo, TestSilos),
+/// reduced to what a load test needs: SIP targets and rooms.
 /// </summary>
 internal sealed class InProcessCluster : IAsyncDisposable
 {
     private readonly List<SiloHost> _hosts;
-    private readonly string? _database;
+    private readonly Integration.Tests.TestDatabase? _database;
     private static readonly RecentLines Log = new();
 
-    private InProcessCluster(List<SiloHost> hosts, string? database)
+    private InProcessCluster(List<SiloHost> hosts, Integration.Tests.TestDatabase? database)
     {
         _hosts = hosts;
         _database = database;
@@ -37,8 +37,8 @@ internal sealed class InProcessCluster : IAsyncDisposable
     public static async Task<InProcessCluster> StartAsync(int silos = 1, IDictionary<string, string?>? settings = null)
     {
         var clusterId = "loadtest-tests-" + Guid.NewGuid().ToString("N")[..8];
-        var database = silos > 1 ? Path.Combine(Path.GetTempPath(), clusterId + ".db") : null;
-        var hosts = Enumerable.Range(0, silos).Select(i => Create(clusterId, database, i, settings)).ToList();
+        var database = silos > 1 ? await Integration.Tests.TestDatabase.CreateAsync() : null;
+        var hosts = Enumerable.Range(0, silos).Select(i => Create(clusterId, database?.ConnectionString, i, settings)).ToList();
         var cluster = new InProcessCluster(hosts, database);
         try
         {
@@ -58,7 +58,7 @@ internal sealed class InProcessCluster : IAsyncDisposable
         var values = new Dictionary<string, string?>
         {
             ["Cluster:Id"] = clusterId,
-            ["Cluster:Storage"] = database is null ? "memory" : "sqlite",
+            ["Cluster:Storage"] = database is null ? "memory" : "postgres",
             ["Cluster:ConnectionString"] = database,
             ["Silo:Name"] = $"loadtest-silo-{index}",
             ["Silo:AdvertisedAddress"] = "127.0.0.1",
@@ -110,10 +110,7 @@ internal sealed class InProcessCluster : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         foreach (var host in _hosts) await host.DisposeAsync();
-        if (_database is not null)
-        {
-            foreach (var file in Directory.GetFiles(Path.GetDirectoryName(_database)!, Path.GetFileName(_database) + "*")) File.Delete(file);
-        }
+        if (_database is not null) await _database.DisposeAsync();
     }
 
     private sealed class RecentLines : ILoggerProvider

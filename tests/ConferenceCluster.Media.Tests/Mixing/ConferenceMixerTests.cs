@@ -105,6 +105,14 @@ public sealed class ConferenceMixerTests
         int before = encoders.TotalEncodes;
 
         MixTickResult tick = mixer.Mix();
+        // Speakers' own outputs are encoded when their sender reads them (on the worker that sends them); shared
+        // payloads once, however many listeners read them.
+        Assert.Equal(2, encoders.TotalEncodes - before);
+        foreach (ListenerOutput output in tick.ListenerOutputs)
+        {
+            _ = output.Output.EncodedPayload.Length;
+            _ = output.Output.EncodedPayload.Length;
+        }
 
         Assert.Equal(3 + 2, tick.EncodeCount);
         Assert.Equal(tick.EncodeCount, encoders.TotalEncodes - before);
@@ -140,8 +148,8 @@ public sealed class ConferenceMixerTests
 
         var speakerOneHeard = new List<short>();
         var listenerHeard = new List<short>();
-        using var speakerOneDecoder = new OpusDecoder();
-        using var listenerDecoder = new OpusDecoder();
+        using var speakerOneDecoder = new OpusFrameDecoder();
+        using var listenerDecoder = new OpusFrameDecoder();
         var decoded = new short[FrameSamples];
         const int Ticks = 50;
         for (int t = 0; t < Ticks; t++)

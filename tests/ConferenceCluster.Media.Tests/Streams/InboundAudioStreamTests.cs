@@ -178,6 +178,119 @@ public class InboundAudioStreamTests
         Assert.Equal(FrameSource.Decoded, stream.PullFrame(pcm));
     }
 
+    [Fact]
+    public void A_stream_skipped_while_quiet_resumes_without_a_click()
+    {
+        // A talker the mixer did not decode for 20 frames (it was not among the loudest) is decoded again: its first
+        // frame back must be what a decoder that never stopped would give, not a jump out of stale decoder state.
+        byte[][] packets = EncodeOpusTone(frames: 60, frequency: 440, fec: false, amplitude: 8000);
+        using var continuous = new InboundAudioStream(AudioCodec.Opus, 111, jitterBufferOptions: Buffer);
+        using var resumed = new InboundAudioStream(AudioCodec.Opus, 111, jitterBufferOptions: Buffer);
+        using var naive = new OpusFrameDecoder(); // decodes frame 40 straight after frame 19: what a resume without care does
+        var expected = new short[AudioFormat.MixFrameSamples];
+        var actual = new short[AudioFormat.MixFrameSamples];
+        var naiveFrame = new short[AudioFormat.MixFrameSamples];
+        for (int frame = 0; frame < 2; frame++)
+        {
+            Feed(continuous, 111, frame, packets[frame], 960);
+            Feed(resumed, 111, frame, packets[frame], 960);
+        }
+
+        for (int frame = 0; frame <= 40; frame++)
+        {
+            Feed(continuous, 111, frame + 2, packets[frame + 2], 960); // as a real sender: one packet per tick, two ahead
+            Feed(resumed, 111, frame + 2, packets[frame + 2], 960);
+            Assert.Equal(FrameSource.Decoded, continuous.PullFrame(expected));
+            Assert.Equal(PeekedFrameKind.Packet, resumed.PeekFrame().Kind);
+            if (frame < 20 || frame == 40)
+            {
+                Assert.Equal(FrameSource.Decoded, resumed.DecodePeeked(actual));
+            }
+
+            if (frame < 20 || frame == 40)
+            {
+                naive.Decode(packets[frame], naiveFrame);
+            }
+        }
+
+        Assert.Equal(21, resumed.DecodedFrames);
+        Assert.Equal(1, resumed.ResumedDecodes);
+        double signal = Signals.Rms(expected);
+        double resumedError = Signals.Rms(Difference(actual, expected));
+        double naiveError = Signals.Rms(Difference(naiveFrame, expected));
+        // The test can tell: resuming from stale state really does differ (a click) ...
+        Assert.True(naiveError > 0.1 * signal, $"a naive resume differs by only {naiveError:F0} (signal {signal:F0}): the test would not see a click");
+        // ... and the pre-rolled resume is the continuous decode, up to the first frame's small start-up difference.
+        Assert.True(resumedError < 0.05 * signal, $"the resumed frame differs from the continuous one by {resumedError:F0} (signal {signal:F0}; naive resume {naiveError:F0})");
+        Assert.True(MaxStep(actual) <= 1.5 * MaxStep(expected), $"largest sample step {MaxStep(actual)} vs {MaxStep(expected)} continuous");
+    }
+
+    [Fact]
+    public void The_negotiated_audio_level_is_read_and_malformed_extensions_are_counted_not_fatal()
+    {
+        byte[][] packets = EncodeOpusTone(frames: 4, frequency: 440, fec: false);
+        using var stream = new InboundAudioStream(AudioCodec.Opus, 111, jitterBufferOptions: Buffer, audioLevelExtensionId: 1);
+        stream.OnPacket(RtpPackets.BuildWithExtension(111, 1000, 0, Ssrc, packets[0], RtpPackets.OneByteElement(1, [0x80 | 25])), 0, out _);
+        // Element length says 4 bytes, the block holds 3 after it: malformed. The audio is kept, without a level.
+        stream.OnPacket(RtpPackets.BuildWithExtension(111, 1001, 960, Ssrc, packets[1], [0x13, 0x01, 0x02, 0x00]), 0, out _);
+        stream.OnPacket(RtpPackets.Build(111, 1002, 1920, Ssrc, packets[2]), 0, out _);
+        Assert.Equal(1, stream.MalformedHeaderExtensions);
+        Assert.Equal(1, stream.AudioLevelsReceived);
+        Assert.Equal(3, stream.JitterBuffer.Count);
+
+        Assert.Equal(new PeekedFrame(PeekedFrameKind.Packet, new AudioLevel(25, true)), stream.PeekFrame());
+        Assert.Equal(new PeekedFrame(PeekedFrameKind.Packet, null), stream.PeekFrame());
+        Assert.Equal(new PeekedFrame(PeekedFrameKind.Packet, null), stream.PeekFrame());
+        Assert.Equal(0, stream.DecodedFrames); // peeking decodes nothing
+    }
+
+    [Fact]
+    public void Fuzzed_packets_with_header_extensions_never_throw_out_of_the_stream()
+    {
+        // Whatever a sender puts in an RTP packet, OnPacket and a tick's peek/decode must not throw (a worker runs
+        // every leg of its conferences; one client must not stop it).
+        const int Seed = 6464;
+        var random = new Random(Seed);
+        byte[][] good = EncodeOpusTone(frames: 4, frequency: 440, fec: true);
+        using var stream = new InboundAudioStream(AudioCodec.Opus, 111, jitterBufferOptions: Buffer, audioLevelExtensionId: 1);
+        var pcm = new short[AudioFormat.MixFrameSamples];
+        for (int i = 0; i < 5000; i++)
+        {
+            var elements = new byte[random.Next(0, 24)];
+            random.NextBytes(elements);
+            byte[] payload = random.Next(3) == 0 ? good[i % 4] : RandomBytes(random, random.Next(0, 300));
+            byte[] packet = RtpPackets.BuildWithExtension(111, (ushort)(i + random.Next(-3, 4)), (uint)(i * 960 + random.Next(-2000, 2000)), Ssrc + (uint)random.Next(2),
+                payload, elements, random.Next(2) == 0 ? RtpHeaderExtensions.OneByteProfile : (ushort)(0x1000 | random.Next(16)));
+            if (random.Next(5) == 0)
+            {
+                packet[random.Next(packet.Length)] = (byte)random.Next(256); // and some damage anywhere
+            }
+
+            stream.OnPacket(packet, Stopwatch.GetTimestamp(), out _);
+            if (random.Next(2) == 0)
+            {
+                PeekedFrame peeked = stream.PeekFrame();
+                if (peeked.Kind != PeekedFrameKind.Silent && random.Next(2) == 0)
+                {
+                    stream.DecodePeeked(pcm);
+                }
+            }
+        }
+
+        Assert.True(stream.AudioLevelsReceived > 0 && stream.MalformedHeaderExtensions > 0, $"seed {Seed}: levels {stream.AudioLevelsReceived}, malformed {stream.MalformedHeaderExtensions}");
+    }
+
+    private static byte[] RandomBytes(Random random, int length)
+    {
+        var bytes = new byte[length];
+        random.NextBytes(bytes);
+        return bytes;
+    }
+
+    private static short[] Difference(short[] a, short[] b) => a.Zip(b, (x, y) => (short)Math.Clamp(x - y, short.MinValue, short.MaxValue)).ToArray();
+
+    private static int MaxStep(short[] pcm) => Enumerable.Range(1, pcm.Length - 1).Max(i => Math.Abs(pcm[i] - pcm[i - 1]));
+
     private static void Feed(InboundAudioStream stream, byte payloadType, int frame, byte[] payload, int frameSamples)
     {
         byte[] packet = RtpPackets.Build(payloadType, (ushort)(1000 + frame), (uint)(frame * frameSamples), Ssrc, payload);
@@ -186,13 +299,7 @@ public class InboundAudioStreamTests
 
     internal static byte[][] EncodeOpusTone(int frames, double frequency, bool fec, double amplitude = 8000)
     {
-        using var encoder = new OpusEncoder(AudioFormat.MixSampleRate, 1, OpusApplication.Voip)
-        {
-            Bitrate = 32_000,
-            Signal = OpusSignal.Voice,
-            InbandFec = fec,
-            PacketLossPercent = fec ? 20 : 0,
-        };
+        using var encoder = new OpusFrameEncoder(EncoderProfile.ForOpus(bitrateBps: 32_000, complexity: 10, inbandFec: fec, packetLossPercent: fec ? 20 : 0));
         var packets = new byte[frames][];
         var buffer = new byte[AudioFormat.MaxEncodedFrameBytes];
         for (int frame = 0; frame < frames; frame++)

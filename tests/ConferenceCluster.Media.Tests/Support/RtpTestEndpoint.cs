@@ -43,6 +43,17 @@ internal sealed class RtpTestEndpoint : IDisposable
         _timestamp += (uint)SamplesPerFrame;
     }
 
+    /// <summary>Sends a frame carrying its RFC 6464 level in a one-byte header extension with <paramref name="extensionId"/>.</summary>
+    public void SendFrame(ReadOnlySpan<byte> payload, AudioLevel level, int extensionId)
+    {
+        byte[] packet = RtpPackets.BuildWithExtension(PayloadType, _sequence++, _timestamp, _ssrc, payload, RtpPackets.OneByteElement(extensionId, [level.ToByte()]));
+        _socket.SendTo(packet, Server ?? throw new InvalidOperationException("No server address yet."));
+        _timestamp += (uint)SamplesPerFrame;
+    }
+
+    /// <summary>Lets a frame's time pass without sending (Opus DTX between comfort-noise updates).</summary>
+    public void SkipFrame() => _timestamp += (uint)SamplesPerFrame;
+
     /// <summary>Sends an RFC 4733 key press of 100 ms: three updates, then the end packet three times.</summary>
     public void SendDtmf(byte telephoneEventPayloadType, byte eventCode, int clockRate)
     {

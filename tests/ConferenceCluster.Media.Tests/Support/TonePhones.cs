@@ -29,7 +29,7 @@ internal static class TonePhones
         var pcm = new List<short>();
         if (codec == AudioCodec.Opus)
         {
-            using var decoder = new Media.Codecs.Opus.OpusDecoder();
+            using var decoder = new Media.Codecs.Opus.OpusFrameDecoder();
             var frame = new short[5760];
             foreach (byte[] payload in payloads)
             {
@@ -80,7 +80,10 @@ internal static class TonePhones
     /// other test classes run in parallel and would delay pool continuations.
     /// </summary>
     /// <param name="onFrame">Called on that thread before each frame is sent, with the frame number.</param>
-    public static void Run(RtpTestEndpoint[] phones, byte[][][] payloads, int frames, int tailFrames, Action<int>? onFrame = null)
+    /// <param name="send">How phone i sends its frame (default: plain <see cref="RtpTestEndpoint.SendFrame(ReadOnlySpan{byte})"/>).</param>
+    /// <param name="onFrameDone">Called after each frame was sent, with the frame number.</param>
+    public static void Run(RtpTestEndpoint[] phones, byte[][][] payloads, int frames, int tailFrames, Action<int>? onFrame = null,
+        Action<RtpTestEndpoint, int, byte[]>? send = null, Action<int>? onFrameDone = null)
     {
         var sender = new Thread(() =>
         {
@@ -90,9 +93,20 @@ internal static class TonePhones
                 onFrame?.Invoke(frame);
                 for (int i = 0; i < phones.Length; i++)
                 {
-                    phones[i].SendFrame(payloads[i][frame % payloads[i].Length]);
+                    byte[] payload = payloads[i][frame % payloads[i].Length];
+                    if (send is null)
+                    {
+                        phones[i].SendFrame(payload);
+                    }
+                    else
+                    {
+                        send(phones[i], i, payload);
+                    }
+
                     phones[i].DrainReceived();
                 }
+
+                onFrameDone?.Invoke(frame);
 
                 SleepUntil(start, frame + 1);
             }

@@ -40,6 +40,27 @@ public class RtpTransportTests
         Assert.Equal(0, allocator.Allocated);
     }
 
+    /// <summary>
+    /// Linux reports the size of the next datagram as "available": a zero-length datagram must still be read (and
+    /// dropped), or it would sit at the head of the queue and stop the leg from ever receiving again.
+    /// </summary>
+    [Fact]
+    public void A_zero_length_datagram_does_not_stall_the_socket()
+    {
+        var allocator = new RtpPortAllocator(new PortRange(43300, 43399));
+        using RtpTransport transport = RtpTransport.Bind(IPAddress.Loopback, allocator);
+        using var peer = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        peer.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        var server = new IPEndPoint(IPAddress.Loopback, transport.LocalRtpPort);
+        peer.SendTo(Array.Empty<byte>(), server);
+        peer.SendTo(new byte[] { 0x80, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1 }, server);
+
+        var buffer = new byte[1500];
+        var source = new SocketAddress(AddressFamily.InterNetwork);
+        Assert.Equal(0, ReceiveWithin(transport, buffer, source)); // the empty one: read and dropped
+        Assert.Equal(12, ReceiveWithin(transport, buffer, source));
+    }
+
     [Fact]
     public void A_source_with_port_zero_is_never_latched_onto()
     {

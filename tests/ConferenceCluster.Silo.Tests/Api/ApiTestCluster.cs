@@ -7,24 +7,24 @@ using ConferenceCluster.Conferencing.Configuration;
 using ConferenceCluster.Conferencing.Configuration.Store;
 using ConferenceCluster.Conferencing.Grains.Interfaces;
 using ConferenceCluster.Conferencing.Tests.Grains;
-using ConferenceCluster.Runtime.Client;
-using ConferenceCluster.Runtime.Storage;
+using ConferenceCluster.Storage.Documents;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans;
 
 namespace ConferenceCluster.Silo.Tests.Api;
 
 /// <summary>
 /// One in-process <see cref="SiloHost"/> per Conferencing Node of a seed scenario (its <c>Silo:Location</c>,
-/// <c>Silo:Role</c> and <c>Silo:Capacity:AudioCalls</c>), sharing one in-memory cluster store. The platform is configured
-/// through the management API of the first host; calls arrive through a cluster client connected to the gateway of
-/// their signalling node (the ParticipantGrain is prefer-local, so that silo is the signalling node).
+/// <c>Silo:Role</c> and <c>Silo:Capacity:AudioCalls</c>), one cluster on the test PostgreSQL under a cluster id of its own
+/// (a single node is a memory silo, its own cluster). The platform is configured through the management API of the first
+/// host; a call arrives at its signalling node: the ParticipantGrain is dialled through that silo's grain factory, and,
+/// prefer-local, activates there.
 /// </summary>
 internal sealed class ApiTestCluster : IAsyncDisposable
 {
     public const string OtherConferences = "(other conferences)";
 
     private readonly Dictionary<string, SiloHost> _hosts = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, ClusterClient> _clients = new(StringComparer.Ordinal);
 
     private ApiTestCluster(HttpClient http) => Http = http;
 
@@ -33,30 +33,39 @@ internal sealed class ApiTestCluster : IAsyncDisposable
 
     public IReadOnlyDictionary<string, SiloHost> Hosts => _hosts;
 
-    /// <param name="store">The shared cluster store; a fresh in-memory one by default.</param>
-    public static async Task<ApiTestCluster> StartAsync(string clusterId, IReadOnlyList<NodeSpec> nodes, IClusterStore? store = null)
+    /// <param name="documents">For a single node only: a configuration store the test owns (to race it); the silo's own by default.</param>
+    public static async Task<ApiTestCluster> StartAsync(string clusterId, IReadOnlyList<NodeSpec> nodes, IClusterDocumentStore? documents = null)
     {
-        store ??= new InMemoryClusterStore(clusterId);
-        SiloHost Create(NodeSpec node) => TestSilos.Create(store, new Dictionary<string, string?>
+        if (documents is not null && nodes.Count > 1)
+            throw new ArgumentException("silos of one cluster share the PostgreSQL configuration store", nameof(documents));
+        var cluster = nodes.Count > 1 ? TestSilos.PostgresCluster(clusterId) : new Dictionary<string, string?> { ["Cluster:Id"] = clusterId };
+        SiloHost Create(NodeSpec node) => TestSilos.Create(cluster.With(new Dictionary<string, string?>
         {
             ["Silo:Name"] = node.Name,
             ["Silo:Location"] = node.Location,
             ["Silo:Role"] = node.Role == NodeRole.Proxying ? "proxying" : "transcoding",
             ["Silo:Capacity:AudioCalls"] = node.CapacityAudioCalls.ToString(CultureInfo.InvariantCulture),
             ["Admin:Password"] = TestSilos.AdminPassword,
-        });
+        }), documents: documents);
 
         // The first host sets up the cluster's admin credentials; the others then join in parallel.
         var first = Create(nodes[0]);
         await first.StartAsync();
-        var cluster = new ApiTestCluster(TestSilos.Http(first, "admin", TestSilos.AdminPassword));
-        cluster._hosts[nodes[0].Name] = first;
-        var rest = nodes.Skip(1).Select(n => (n.Name, Host: Create(n))).ToList();
-        foreach (var (name, host) in rest) cluster._hosts[name] = host;
-        await Task.WhenAll(rest.Select(r => r.Host.StartAsync()));
-        await Eventually.TrueAsync(() => cluster._hosts.Values.All(h => h.Silo.Membership.Current.ActiveSilos.Count() == nodes.Count),
-            $"every silo to see {nodes.Count} active silos");
-        return cluster;
+        var api = new ApiTestCluster(TestSilos.Http(first, "admin", TestSilos.AdminPassword));
+        api._hosts[nodes[0].Name] = first;
+        try
+        {
+            var rest = nodes.Skip(1).Select(n => (n.Name, Host: Create(n))).ToList();
+            foreach (var (name, host) in rest) api._hosts[name] = host;
+            await Task.WhenAll(rest.Select(r => r.Host.StartAsync()));
+            await Eventually.TrueAsync(() => api._hosts.Values.All(h => h.ActiveSilos() == nodes.Count), $"every silo to see {nodes.Count} active silos");
+        }
+        catch
+        {
+            await api.DisposeAsync();
+            throw;
+        }
+        return api;
     }
 
     /// <summary>Starts the nodes, then configures the locations and conferences through the API, as an operator would.</summary>
@@ -107,20 +116,12 @@ internal sealed class ApiTestCluster : IAsyncDisposable
 
     // ---- calls through the signalling node's gateway ----
 
-    public async Task<ClusterClient> ClientOfAsync(string node)
-    {
-        if (!_clients.TryGetValue(node, out var client))
-        {
-            client = new ClusterClient(new ClusterClientOptions { Gateways = { $"127.0.0.1:{_hosts[node].Silo.Details.GatewayPort}" } });
-            await client.ConnectAsync();
-            _clients[node] = client;
-        }
-        return client;
-    }
+    /// <summary>The grain factory of <paramref name="node"/>'s silo: a grain a call places prefer-local activates there.</summary>
+    public IGrainFactory GrainsOn(string node) => _hosts[node].Silo.GrainFactory;
 
     /// <summary>A call arriving at <paramref name="signalingNode"/>, declaring its call type.</summary>
-    public async Task<JoinResult> DialAsync(string participant, string conference, string signalingNode, CallMedia? media = null) =>
-        await (await ClientOfAsync(signalingNode)).GetGrain<IParticipantGrain>(participant)
+    public Task<JoinResult> DialAsync(string participant, string conference, string signalingNode, CallMedia? media = null) =>
+        GrainsOn(signalingNode).GetGrain<IParticipantGrain>(participant)
             .Dial(new CallRequest(conference, media ?? CallMedia.Video, DisplayName: participant));
 
     public async Task AdmitAsync(string participant, string conference, string signalingNode, CallMedia? media = null)
@@ -129,15 +130,13 @@ internal sealed class ApiTestCluster : IAsyncDisposable
         Assert.True(result.Accepted, $"{participant} was rejected: {result.Rejection} {result.Message}");
     }
 
-    public async Task HangupAsync(string participant, string signalingNode) =>
-        await (await ClientOfAsync(signalingNode)).GetGrain<IParticipantGrain>(participant).Hangup();
+    public Task HangupAsync(string participant, string signalingNode) =>
+        GrainsOn(signalingNode).GetGrain<IParticipantGrain>(participant).Hangup();
 
-    /// <summary>Load on a node standing for conferences the test does not follow (the NodeGrain's ledger, through a gateway).</summary>
-    public async Task LoadFromOtherConferencesAsync(string node, CapacityUnits units)
-    {
-        var client = await ClientOfAsync(_hosts.Keys.First());
-        Assert.True((await client.GetGrain<INodeGrain>(node).TryReserve(OtherConferences, units)).Granted, $"{node} cannot take {units} of other load");
-    }
+    /// <summary>Load on a node standing for conferences the test does not follow (the NodeGrain's ledger, asked from the first silo).</summary>
+    public async Task LoadFromOtherConferencesAsync(string node, CapacityUnits units) =>
+        Assert.True((await GrainsOn(_hosts.Keys.First()).GetGrain<INodeGrain>(node).TryReserve(OtherConferences, units)).Granted,
+            $"{node} cannot take {units} of other load");
 
     /// <summary>Fills a node completely, as if other conferences used it all; what is free comes from the status API.</summary>
     public async Task FillAsync(string node)
@@ -192,7 +191,6 @@ internal sealed class ApiTestCluster : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
-        foreach (var client in _clients.Values) await client.DisposeAsync();
         await Task.WhenAll(_hosts.Values.Select(h => h.DisposeAsync().AsTask()));
     }
 }

@@ -120,7 +120,9 @@ public sealed class ConfigurationApiTests : IAsyncLifetime
             max_pixels_per_second = "fullhd",
             call_type = "video-only",
             participant_limit = 10,
+            host_view = "one_main_zero_pips",
         }, HttpStatusCode.Created);
+        Assert.Equal("one_main_zero_pips", room.GetProperty("host_view").GetString());
         var uri = room.GetProperty("resource_uri").GetString()!;
         Assert.Equal(("conference", "1234", "fullhd", "video-only", 10, JsonValueKind.Null),
             (room.GetProperty("service_type").GetString(), room.GetProperty("pin").GetString(), room.GetProperty("max_pixels_per_second").GetString(),
@@ -134,6 +136,7 @@ public sealed class ConfigurationApiTests : IAsyncLifetime
         AssertError(await Send(HttpMethod.Post, Conferences, new { name = "Bob's VMR", aliases = new[] { new { alias = "ALICE" } } }, HttpStatusCode.BadRequest), "aliases[0].alias");
         AssertError(await Send(HttpMethod.Post, Conferences, new { name = "Bob's VMR", service_type = "lecture" }, HttpStatusCode.BadRequest), "service_type");
         AssertError(await Send(HttpMethod.Patch, uri, new { name = "Renamed" }, HttpStatusCode.BadRequest), "name");
+        AssertError(await Send(HttpMethod.Patch, uri, new { host_view = "1:7" }, HttpStatusCode.BadRequest), "host_view");
 
         var patched = await Send(HttpMethod.Patch, uri, new { aliases = new[] { new { alias = "alice" } }, allow_guests = false, guest_pin = "" });
         Assert.Equal(("1234", false), (patched.GetProperty("pin").GetString(), patched.GetProperty("allow_guests").GetBoolean()));
@@ -245,5 +248,9 @@ public sealed class ConfigurationApiTests : IAsyncLifetime
     {
         AssertError(await Send(HttpMethod.Post, "/api/admin/command/v1/participant/disconnect/", new { }, HttpStatusCode.BadRequest), "participant_id");
         AssertError(await Send(HttpMethod.Post, "/api/admin/command/v1/conference/disconnect/", new { conference_id = "nobody" }, HttpStatusCode.NotFound), "conference_id");
+        const string TransformLayout = "/api/admin/command/v1/conference/transform_layout/";
+        AssertError(await Send(HttpMethod.Post, TransformLayout, new { layout = "1:0" }, HttpStatusCode.BadRequest), "conference_id");
+        AssertError(await Send(HttpMethod.Post, TransformLayout, new { conference_id = "nobody", layout = "3:3" }, HttpStatusCode.BadRequest), "layout");
+        AssertError(await Send(HttpMethod.Post, TransformLayout, new { conference_id = "nobody", layout = "1:0" }, HttpStatusCode.NotFound), "conference_id");
     }
 }

@@ -1,47 +1,30 @@
-using ConferenceCluster.Runtime.Directory;
-using ConferenceCluster.Runtime.Membership;
-using ConferenceCluster.Runtime.Storage;
+using ConferenceCluster.Storage.Documents;
 
 namespace ConferenceCluster.Silo.Tests.Api;
 
 /// <summary>
-/// An in-memory cluster store whose document updates can be raced: <see cref="BeforeUpdate"/> runs just before an update
-/// reaches the store, so a test can slip another writer's change in between an API request's read and its write.
+/// An in-memory configuration store whose document updates can be raced: <see cref="BeforeUpdate"/> runs just before an
+/// update reaches the store, so a test can slip another writer's change in between an API request's read and its write.
 /// </summary>
-internal sealed class RacingStore(string clusterId) : IClusterStore
+internal sealed class RacingStore(string clusterId) : IClusterDocumentStore
 {
-    private readonly InMemoryClusterStore _inner = new(clusterId);
-    private RacingDocuments? _documents;
+    private readonly InMemoryDocumentStore _inner = new(clusterId);
 
-    /// <summary>Called with (collection, id) before every update; the raced change goes through the inner store directly.</summary>
+    /// <summary>Called with (collection, id) before every update; the raced change goes through <see cref="Inner"/> directly.</summary>
     public Func<string, string, Task>? BeforeUpdate { get; set; }
 
-    public IClusterDocumentStore Inner => _inner.Documents;
-
-    public string ClusterId => _inner.ClusterId;
-    public IMembershipTable Membership => _inner.Membership;
-    public IGrainDirectoryStore Directory => _inner.Directory;
-    public IClusterDocumentStore Documents => _documents ??= new RacingDocuments(this);
+    public IClusterDocumentStore Inner => _inner;
 
     public Task InitializeAsync(CancellationToken cancellationToken = default) => _inner.InitializeAsync(cancellationToken);
+    public Task<StoredDocument?> GetAsync(string collection, string id, CancellationToken cancellationToken = default) => _inner.GetAsync(collection, id, cancellationToken);
+    public Task<IReadOnlyList<StoredDocument>> ListAsync(string collection, CancellationToken cancellationToken = default) => _inner.ListAsync(collection, cancellationToken);
+    public Task<StoredDocument?> TryInsertAsync(string collection, string id, string json, CancellationToken cancellationToken = default) => _inner.TryInsertAsync(collection, id, json, cancellationToken);
+    public Task<bool> DeleteAsync(string collection, string id, long? expectedVersion = null, CancellationToken cancellationToken = default) => _inner.DeleteAsync(collection, id, expectedVersion, cancellationToken);
+    public Task<long> GetChangeCounterAsync(CancellationToken cancellationToken = default) => _inner.GetChangeCounterAsync(cancellationToken);
 
-    public ValueTask DisposeAsync() => _inner.DisposeAsync();
-
-    private sealed class RacingDocuments(RacingStore store) : IClusterDocumentStore
+    public async Task<StoredDocument?> TryUpdateAsync(string collection, string id, string json, long expectedVersion, CancellationToken cancellationToken = default)
     {
-        private IClusterDocumentStore Inner => store.Inner;
-
-        public Task InitializeAsync(CancellationToken cancellationToken = default) => Inner.InitializeAsync(cancellationToken);
-        public Task<StoredDocument?> GetAsync(string collection, string id, CancellationToken cancellationToken = default) => Inner.GetAsync(collection, id, cancellationToken);
-        public Task<IReadOnlyList<StoredDocument>> ListAsync(string collection, CancellationToken cancellationToken = default) => Inner.ListAsync(collection, cancellationToken);
-        public Task<StoredDocument?> TryInsertAsync(string collection, string id, string json, CancellationToken cancellationToken = default) => Inner.TryInsertAsync(collection, id, json, cancellationToken);
-        public Task<bool> DeleteAsync(string collection, string id, long? expectedVersion = null, CancellationToken cancellationToken = default) => Inner.DeleteAsync(collection, id, expectedVersion, cancellationToken);
-        public Task<long> GetChangeCounterAsync(CancellationToken cancellationToken = default) => Inner.GetChangeCounterAsync(cancellationToken);
-
-        public async Task<StoredDocument?> TryUpdateAsync(string collection, string id, string json, long expectedVersion, CancellationToken cancellationToken = default)
-        {
-            if (store.BeforeUpdate is { } race) await race(collection, id);
-            return await Inner.TryUpdateAsync(collection, id, json, expectedVersion, cancellationToken);
-        }
+        if (BeforeUpdate is { } race) await race(collection, id);
+        return await _inner.TryUpdateAsync(collection, id, json, expectedVersion, cancellationToken);
     }
 }

@@ -7,9 +7,6 @@ using ConferenceCluster.Conferencing.Configuration;
 using ConferenceCluster.Conferencing.Configuration.Store;
 using ConferenceCluster.Conferencing.Grains.Interfaces;
 using ConferenceCluster.Conferencing.Operations.Bursting;
-using ConferenceCluster.Runtime.Client;
-using ConferenceCluster.Runtime.Sql;
-using ConferenceCluster.Runtime.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace ConferenceCluster.Silo.Tests.Operations;
@@ -17,23 +14,14 @@ namespace ConferenceCluster.Silo.Tests.Operations;
 /// <summary>
 /// Dynamic bursting end to end with the <c>process</c> provider: an in-process silo London01 (location London, 5 HD)
 /// runs the controller; its Primary overflow location Burst-EU holds one cloud bursting node, Burst01, that is a real
-/// ConferenceCluster.Silo process the provider starts and stops. The cluster database is a SQLite file both processes
-/// share. Load comes from real joins through the conference grain (ParticipantGrain.Dial via London01's gateway), not
-/// SIP: SIP would add minutes of call set-up and nothing the bursting rules look at.
+/// ConferenceCluster.Silo process the provider starts and stops. Both are silos of one cluster on the test PostgreSQL
+/// (a cluster id of this test's own). Load comes from real joins through the conference grain (ParticipantGrain.Dial on
+/// London01), not SIP: SIP would add minutes of call set-up and nothing the bursting rules look at.
 /// </summary>
 public sealed class BurstingProcessTests
 {
     private const string Threshold = "2";
     private static readonly TimeSpan MinimumLifetime = TimeSpan.FromSeconds(20);
-
-    private static readonly Dictionary<string, string?> FastMembership = new()
-    {
-        ["Cluster:Membership:ProbePeriod"] = "00:00:00.500",
-        ["Cluster:Membership:ProbeTimeout"] = "00:00:00.500",
-        ["Cluster:Membership:NumMissedProbesLimit"] = "2",
-        ["Cluster:Membership:TableRefreshTimeout"] = "00:00:01",
-        ["Cluster:Membership:IAmAliveTablePublishTimeout"] = "00:00:01",
-    };
 
     /// <summary>
     /// L2030/L2050: London at the threshold with media starts Burst01 (process); L2186: media that London cannot take
@@ -42,24 +30,15 @@ public sealed class BurstingProcessTests
     [Fact]
     public async Task London_at_threshold_starts_a_burst_silo_process_that_takes_media_and_stops_when_idle_past_its_lifetime_L2030_L2069()
     {
-        var clusterId = $"burst-{Guid.NewGuid():N}"[..20];
-        var database = Path.Combine(Path.GetTempPath(), "cc-burst-" + Guid.NewGuid().ToString("N"), "cluster.db");
-        Directory.CreateDirectory(Path.GetDirectoryName(database)!);
-        var connection = $"Data Source={database}";
-        await using var store = ClusterStoreFactory.Create(ClusterStorageKind.Sqlite, clusterId, connection);
-        await store.InitializeAsync();
-
-        var burstSettings = new Dictionary<string, string>
+        var cluster = TestSilos.PostgresCluster("burst");
+        var burstSettings = new Dictionary<string, string>(cluster.Select(kv => KeyValuePair.Create(kv.Key, kv.Value!)))
         {
-            ["Cluster:Id"] = clusterId, ["Cluster:Storage"] = "sqlite", ["Cluster:ConnectionString"] = connection,
             ["Silo:Name"] = "Burst01", ["Silo:Location"] = "Burst-EU", ["Silo:AdvertisedAddress"] = "127.0.0.1",
             ["Silo:Ports:Silo"] = "0", ["Silo:Ports:Gateway"] = "0", ["Silo:Ports:Http"] = "0", ["Silo:Ports:Sip"] = "0",
             ["Silo:Capacity:AudioCalls"] = "60", ["Silo:DrainTimeout"] = "00:00:05", ["Admin:Password"] = TestSilos.AdminPassword,
         };
-        foreach (var (key, value) in FastMembership) burstSettings[key] = value!;
-        var settings = new Dictionary<string, string?>(FastMembership)
+        var settings = new Dictionary<string, string?>(cluster)
         {
-            ["Cluster:Storage"] = "sqlite", ["Cluster:ConnectionString"] = connection,
             ["Silo:Name"] = "London01", ["Silo:Location"] = "London", ["Silo:Capacity:AudioCalls"] = "60",
             ["Admin:Password"] = TestSilos.AdminPassword,
             // The burst silo's own output comes through the provider's logger at debug level: kept for a failure message.
@@ -75,11 +54,11 @@ public sealed class BurstingProcessTests
         foreach (var (key, value) in burstSettings) settings[$"Operations:Bursting:Process:Nodes:0:Arguments:{argument++}"] = $"--{key}={value}";
 
         var logs = new CapturedLogs();
-        await using var london = TestSilos.Create(store, settings, logs);
+        await using var london = TestSilos.Create(settings, logs);
         await london.StartAsync();
         using var http = TestSilos.Http(london, "admin", TestSilos.AdminPassword);
         var provider = london.Silo.Services.GetRequiredService<IOverflowNodeProvider>();
-        ClusterClient? client = null;
+        var grains = london.Silo.GrainFactory;
         try
         {
             // The operator's configuration: London overflows to Burst-EU, Burst01 is a cloud bursting node there.
@@ -89,7 +68,7 @@ public sealed class BurstingProcessTests
             await PostAsync(http, "/api/admin/configuration/v1/worker_vm/",
                 new { name = "Burst01", system_location = burstEu, node_type = "conferencing", max_audio_calls = 60, cloud_bursting = true });
             await PostAsync(http, "/api/admin/configuration/v1/conference/", new { name = "meet", aliases = new[] { new { alias = "meet" } } });
-            var repository = new ConfigurationRepository(store);
+            var repository = new ConfigurationRepository(london.Silo.Documents);
             var global = await repository.GetGlobalSettingsAsync();
             Assert.True((await repository.UpdateGlobalSettingsAsync(global.Value with
             {
@@ -99,10 +78,8 @@ public sealed class BurstingProcessTests
             }, global.Version)).Succeeded);
             await london.Silo.Services.GetRequiredService<ConfigurationView>().RefreshAsync(force: true);
 
-            client = new ClusterClient(new ClusterClientOptions { Gateways = { $"127.0.0.1:{london.Silo.Details.GatewayPort}" } });
-            await client.ConnectAsync();
             Task<JoinResult> Dial(string participant) =>
-                client.GetGrain<IParticipantGrain>(participant).Dial(new CallRequest("meet", CallMedia.Video, DisplayName: participant));
+                grains.GetGrain<IParticipantGrain>(participant).Dial(new CallRequest("meet", CallMedia.Video, DisplayName: participant));
 
             // Two HD calls leave London 3 HD: approaching the threshold (≤ T + 2), nothing starts.
             for (var i = 1; i <= 2; i++) Assert.True((await Dial($"caller-{i}")).Accepted);
@@ -126,7 +103,7 @@ public sealed class BurstingProcessTests
             Assert.NotEmpty(onBurst);
 
             // Everyone leaves; Burst01 is idle and is stopped once its minimum lifetime has passed, by SIGTERM.
-            for (var i = 1; i <= 9; i++) await client.GetGrain<IParticipantGrain>($"caller-{i}").Hangup();
+            for (var i = 1; i <= 9; i++) await grains.GetGrain<IParticipantGrain>($"caller-{i}").Hangup();
             await Eventually.TrueAsync(async () => (await provider.ListAsync(CancellationToken.None)).Single().State == CloudInstanceState.Stopped,
                 "Burst01 to be stopped", timeoutSeconds: 120);
             await Eventually.TrueAsync(async () => await CloudNodeStateAsync(http) == "not_running", "Burst01 shown as not running");
@@ -148,7 +125,6 @@ public sealed class BurstingProcessTests
         }
         finally
         {
-            if (client is not null) await client.DisposeAsync();
             (provider as IDisposable)?.Dispose();
         }
     }

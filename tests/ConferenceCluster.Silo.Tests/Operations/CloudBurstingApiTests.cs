@@ -31,7 +31,7 @@ public sealed class CloudBurstingApiTests : IDisposable
     public async Task Manual_start_through_the_API_starts_the_instance_and_is_in_the_node_history_AZ679()
     {
         File.WriteAllText(StateFile, "i-a Burst01 stopped - conference-cluster\n");
-        await using var host = await TestSilos.StartAsync(new Runtime.Storage.InMemoryClusterStore("bursting-api"), new Dictionary<string, string?>
+        await using var host = await TestSilos.StartAsync(new Dictionary<string, string?>
         {
             ["Silo:Name"] = "London01",
             ["Silo:Location"] = "London",

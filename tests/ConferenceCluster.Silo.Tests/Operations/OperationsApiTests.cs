@@ -51,8 +51,7 @@ public sealed class OperationsApiTests
 
         // Other load goes, and the next call is placed: the alarm is lowered and kept in the history.
         var load = await cluster.LoadUnitsAsync("London01");
-        var client = await cluster.ClientOfAsync("London01");
-        await client.GetGrain<INodeGrain>("London01").Release(ApiTestCluster.OtherConferences, new CapacityUnits(load));
+        await cluster.GrainsOn("London01").GetGrain<INodeGrain>("London01").Release(ApiTestCluster.OtherConferences, new CapacityUnits(load));
         await cluster.AdmitAsync("caller-2", "meet", "London01");
         await Eventually.TrueAsync(async () => Objects(await cluster.GetAsync(Alarms)).Length == 0, "the capacity alarm to be lowered");
         var lowered = Objects(await cluster.GetAsync($"{AlarmHistory}?name=capacity_exhausted")).Single();

@@ -1,4 +1,4 @@
-using ConferenceCluster.Runtime.Storage;
+using ConferenceCluster.Storage.Documents;
 
 namespace ConferenceCluster.Conferencing.Configuration.Store;
 
@@ -38,17 +38,17 @@ public sealed record ConfigurationWriteResult<T>(ConfigurationWriteStatus Status
 /// room does not list the alias is left alone for <see cref="AliasClaimGrace"/> (its writer may be about to write the
 /// room) and only then taken over (its writer crashed between the two writes).
 /// </remarks>
-public sealed class ConfigurationRepository(IClusterStore store, TimeProvider? time = null)
+public sealed class ConfigurationRepository(IClusterDocumentStore documents, TimeProvider? time = null)
 {
     /// <summary>Far longer than any create or update takes between claiming an alias and writing its room.</summary>
     public static readonly TimeSpan AliasClaimGrace = TimeSpan.FromMinutes(1);
 
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
-    private IClusterDocumentStore Documents => store.Documents;
+    private IClusterDocumentStore Documents => documents;
 
     /// <summary>The cluster database, for configuration kept outside this repository (event sinks).</summary>
-    public IClusterStore Store => store;
+    public IClusterDocumentStore Store => documents;
 
     /// <summary>Reads everything; the change counter is read first, so a change racing the read shows up at the next poll.</summary>
     public async Task<ConfigurationSnapshot> LoadAsync(CancellationToken cancellationToken = default)

@@ -1,4 +1,4 @@
-using ConferenceCluster.Runtime.Storage;
+using ConferenceCluster.Storage.Documents;
 using Microsoft.Extensions.Logging;
 
 namespace ConferenceCluster.Conferencing.Configuration.Store;
@@ -12,7 +12,7 @@ namespace ConferenceCluster.Conferencing.Configuration.Store;
 public sealed class ConfigurationView : IAsyncDisposable
 {
     private readonly ConfigurationRepository _repository;
-    private readonly IClusterStore _store;
+    private readonly IClusterDocumentStore _store;
     private readonly ConferencingOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -21,8 +21,9 @@ public sealed class ConfigurationView : IAsyncDisposable
     private ConfigurationSnapshot _current = ConfigurationSnapshot.Empty;
     private Task _poller = Task.CompletedTask;
     private int _started;
+    private int _disposed;
 
-    public ConfigurationView(IClusterStore store, ConferencingOptions options, TimeProvider time, ILogger<ConfigurationView> logger)
+    public ConfigurationView(IClusterDocumentStore store, ConferencingOptions options, TimeProvider time, ILogger<ConfigurationView> logger)
     {
         _store = store;
         _repository = new ConfigurationRepository(store);
@@ -50,7 +51,7 @@ public sealed class ConfigurationView : IAsyncDisposable
         await _reload.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (!force && await _store.Documents.GetChangeCounterAsync(cancellationToken).ConfigureAwait(false) == Current.ChangeCounter)
+            if (!force && await _store.GetChangeCounterAsync(cancellationToken).ConfigureAwait(false) == Current.ChangeCounter)
                 return;
             var loaded = await _repository.LoadAsync(cancellationToken).ConfigureAwait(false);
             Volatile.Write(ref _current, loaded);
@@ -92,6 +93,8 @@ public sealed class ConfigurationView : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Idempotent: the silo stops it, and its host disposes it again later.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _stopping.Cancel();
         try { await _poller.ConfigureAwait(false); } catch (OperationCanceledException) { }
         _stopping.Dispose();

@@ -1,14 +1,34 @@
 using System.Globalization;
 using ConferenceCluster.Conferencing.Capacity;
-using ConferenceCluster.Runtime.Hosting;
 
 namespace ConferenceCluster.Conferencing.Configuration.Store;
 
-/// <summary>Silo metadata keys the conferencing layer reads, beyond the runtime's <see cref="SiloMetadataKeys"/>.</summary>
-public static class ConferencingMetadataKeys
+/// <summary>
+/// What a silo says about itself as a Conferencing Node, published as Orleans silo metadata (<c>UseSiloMetadata</c>) so
+/// every silo can describe a live node whose record has not reached its configuration view yet.
+/// </summary>
+public static class NodeMetadataKeys
 {
+    /// <summary>The node's system location (<c>Silo:Location</c>).</summary>
+    public const string Location = "cc.location";
+
+    /// <summary>transcoding | proxying (<c>Silo:Role</c>).</summary>
+    public const string Role = "cc.role";
+
+    /// <summary>The port of the node's HTTP endpoints (health, management and client APIs).</summary>
+    public const string HttpPort = "cc.http-port";
+
     /// <summary>The node's media capacity as a number of audio-only calls (1/12 HD each, L1179).</summary>
-    public const string CapacityAudioCalls = "capacity-audio-calls";
+    public const string CapacityAudioCalls = "cc.capacity-audio-calls";
+
+    /// <summary>What the startup capacity check measured, in audio calls, before its headroom (absent when configured).</summary>
+    public const string MeasuredAudioCalls = "cc.measured-audio-calls";
+
+    /// <summary>What the startup capacity check's video measurement admits, in HD calls (720p decode + encode share; absent when configured).</summary>
+    public const string MeasuredHdCalls = "cc.measured-hd-calls";
+
+    /// <summary>Which Opus implementation the node's media runs (native libopus or the managed port), with its version.</summary>
+    public const string Opus = "cc.opus";
 }
 
 /// <summary>
@@ -20,9 +40,9 @@ public static class NodeSelfRegistration
 {
     public static ConferencingNode FromMetadata(string siloName, IReadOnlyDictionary<string, string> metadata, ConferencingOptions options)
     {
-        var location = metadata.TryGetValue(SiloMetadataKeys.Location, out var l) && !string.IsNullOrWhiteSpace(l) ? l : options.DefaultLocation;
-        var role = metadata.TryGetValue(SiloMetadataKeys.Role, out var r) ? ParseRole(r) : NodeRole.Transcoding;
-        var audioCalls = metadata.TryGetValue(ConferencingMetadataKeys.CapacityAudioCalls, out var c)
+        var location = metadata.TryGetValue(NodeMetadataKeys.Location, out var l) && !string.IsNullOrWhiteSpace(l) ? l : options.DefaultLocation;
+        var role = metadata.TryGetValue(NodeMetadataKeys.Role, out var r) ? ParseRole(r) : NodeRole.Transcoding;
+        var audioCalls = metadata.TryGetValue(NodeMetadataKeys.CapacityAudioCalls, out var c)
                          && long.TryParse(c, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) && parsed >= 0
             ? parsed
             : options.DefaultCapacityAudioCalls;

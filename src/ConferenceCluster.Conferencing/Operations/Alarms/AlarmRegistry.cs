@@ -1,6 +1,6 @@
 using System.Globalization;
 using ConferenceCluster.Conferencing.Configuration.Store;
-using ConferenceCluster.Runtime.Storage;
+using ConferenceCluster.Storage.Documents;
 using Microsoft.Extensions.Logging;
 
 namespace ConferenceCluster.Conferencing.Operations.Alarms;
@@ -14,12 +14,12 @@ namespace ConferenceCluster.Conferencing.Operations.Alarms;
 /// leave one alarm, or one history record. A failed store call is logged and swallowed: an alarm must never break the
 /// call or sink that raised it. Logged as the seed logs them (module <c>administrator.alarm</c>, L11474–11477, L15879).
 /// </remarks>
-public sealed class AlarmRegistry(IClusterStore store, TimeProvider time, ILogger<AlarmRegistry> logger)
+public sealed class AlarmRegistry(IClusterDocumentStore store, TimeProvider time, ILogger<AlarmRegistry> logger)
 {
     /// <summary>Racing silos each take a number; this bounds the retries of one raise (never reached in practice).</summary>
     private const int MaxSequenceAttempts = 64;
 
-    private IClusterDocumentStore Documents => store.Documents;
+    private IClusterDocumentStore Documents => store;
 
     /// <summary>Raises the alarm unless it is already up; returns the alarm that is up afterwards (null if the store failed).</summary>
     public async Task<ActiveAlarm?> RaiseAsync(AlarmKind kind, string node, string instance, string details, CancellationToken cancellationToken = default)

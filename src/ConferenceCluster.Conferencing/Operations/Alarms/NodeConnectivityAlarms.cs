@@ -1,15 +1,18 @@
-using ConferenceCluster.Runtime.Hosting;
-using ConferenceCluster.Runtime.Membership;
+using ConferenceCluster.Conferencing.Cluster;
 using Microsoft.Extensions.Logging;
+using Orleans.Runtime;
 
 namespace ConferenceCluster.Conferencing.Operations.Alarms;
 
 /// <summary>
-/// "Connectivity lost between nodes" (connectivity_lost, ID 19, L15424) from the membership table: a node the cluster
-/// declared dead after missed probes (it has suspect votes; a node that left gracefully has none) raises it, and the
-/// node's name being active again lowers it. Every silo watches; the registry keeps one alarm per node.
+/// "Connectivity lost between nodes" (connectivity_lost, ID 19, L15424) from Orleans' membership table: a node the
+/// cluster declared dead after missed probes (its row carries suspect votes; a node that left gracefully voted only for
+/// itself) raises it, and the node's name being active again lowers it. Every silo watches; the registry keeps one alarm
+/// per node.
 /// </summary>
-public sealed class NodeConnectivityAlarms(IClusterMembershipView membership, AlarmRegistry alarms, ILocalSiloDetails silo, ILogger<NodeConnectivityAlarms> logger) : IDisposable
+public sealed class NodeConnectivityAlarms(
+    MembershipChanges membership, IMembershipTable table, AlarmRegistry alarms, LocalNode local, ISiloStatusOracle self,
+    ILogger<NodeConnectivityAlarms> logger) : IDisposable
 {
     public const string Instance = "membership";
 
@@ -25,27 +28,23 @@ public sealed class NodeConnectivityAlarms(IClusterMembershipView membership, Al
 
     public void Dispose() => membership.Changed -= OnChanged;
 
-    /// <summary>Off the membership agent's thread: it raises Changed while holding its refresh gate.</summary>
-    private void OnChanged(MembershipSnapshot snapshot)
-    {
-        Volatile.Write(ref _latest, snapshot);
-        _ = Task.Run(SyncAsync);
-    }
+    /// <summary>Off the membership reader's loop: the table read and the alarm writes take a while.</summary>
+    private void OnChanged(ClusterMembershipSnapshot snapshot) => _ = Task.Run(SyncAsync);
 
-    private MembershipSnapshot _latest = MembershipSnapshot.Empty;
-
-    /// <summary>Raises and lowers to match the newest snapshot; one run at a time.</summary>
+    /// <summary>Raises and lowers to match the membership table as it is now; one run at a time.</summary>
     private async Task SyncAsync()
     {
+        // A silo that is itself leaving reports nothing: the changes it sees are its own departure.
+        if (self.CurrentStatus != SiloStatus.Active) return;
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
-            var snapshot = Volatile.Read(ref _latest);
-            var latest = snapshot.Entries.GroupBy(e => e.SiloName, StringComparer.Ordinal).Select(g => g.MaxBy(e => e.SiloAddress.Generation)!).ToList();
-            foreach (var failed in latest.Where(e => e.Status == SiloStatus.Dead && e.SuspectTimes.Count > 0 && e.SiloName != silo.Name))
+            var rows = (await table.ReadAllAsync(CancellationToken.None).ConfigureAwait(false)).Members.Select(m => m.Item1)
+                .GroupBy(e => e.SiloName, StringComparer.Ordinal).Select(g => g.MaxBy(e => e.SiloAddress.Generation)!).ToList();
+            foreach (var failed in rows.Where(e => e.Status == SiloStatus.Dead && e.SiloName != local.Name && VotedDeadByOthers(e)))
                 await alarms.RaiseAsync(AlarmCatalogue.ConnectivityLost, failed.SiloName, Instance,
-                    $"Source={silo.Name}, Destination={failed.SiloName} ({failed.SiloAddress}): declared dead after {failed.SuspectTimes.Count} suspect vote(s)").ConfigureAwait(false);
-            var active = latest.Where(e => e.Status == SiloStatus.Active).Select(e => e.SiloName).ToHashSet(StringComparer.Ordinal);
+                    $"Source={local.Name}, Destination={failed.SiloName} ({failed.SiloAddress}): declared dead after {failed.SuspectTimes!.Count} suspect vote(s)").ConfigureAwait(false);
+            var active = rows.Where(e => e.Status == SiloStatus.Active).Select(e => e.SiloName).ToHashSet(StringComparer.Ordinal);
             await alarms.LowerAllAsync(AlarmCatalogue.ConnectivityLost, a => a.Instance == Instance && active.Contains(a.Node)).ConfigureAwait(false);
         }
         catch (Exception ex)
@@ -57,4 +56,8 @@ public sealed class NodeConnectivityAlarms(IClusterMembershipView membership, Al
             _gate.Release();
         }
     }
+
+    /// <summary>A silo that stops gracefully marks itself dead, its own address as the only "vote" (spec/orleans.md §2).</summary>
+    private static bool VotedDeadByOthers(MembershipEntry entry) =>
+        entry.SuspectTimes is { Count: > 0 } votes && votes.Any(v => !v.Item1.Equals(entry.SiloAddress));
 }

@@ -1,3 +1,5 @@
+using Orleans;
+using Orleans.Concurrency;
 using ConferenceCluster.Conferencing.Configuration;
 using ConferenceCluster.Conferencing.Operations.Alarms;
 using Microsoft.Extensions.Logging;
@@ -13,33 +15,9 @@ public sealed record BurstingWorld(
     IReadOnlyDictionary<string, int> LiveNodes,
     IReadOnlyDictionary<string, LocationLoad> Loads);
 
-/// <summary>An overflow node on the status page ("Cloud overflow nodes", L2121).</summary>
-public sealed record OverflowNodeStatus(string Name, string Location, OverflowNodeState State, string? InstanceId, string? Address, DateTimeOffset? StartedAt, bool HostingConferences);
-
-/// <summary>The Cloud Bursting status page (L2113–2122): principal and overflow locations, overflow nodes, issues.</summary>
-public sealed record BurstingStatus(
-    DateTimeOffset EvaluatedAt,
-    bool Enabled,
-    int ThresholdHdCalls,
-    IReadOnlyList<PrincipalLocationStatus> Principals,
-    IReadOnlyList<OverflowLocationStatus> OverflowLocations,
-    IReadOnlyList<OverflowNodeStatus> Nodes,
-    IReadOnlyList<string> Issues)
-{
-    public static BurstingStatus Empty(DateTimeOffset now) => new(now, false, 0, [], [], [], []);
-}
-
-public enum ManualStartOutcome
-{
-    Started,
-    AlreadyRunning,
-    /// <summary>No configured cloud bursting node of that name.</summary>
-    UnknownNode,
-    /// <summary>No tagged instance carries it, so there is nothing to start.</summary>
-    NoInstance,
-    /// <summary>The provider refused or failed; the matching alarm is up.</summary>
-    ProviderFailed,
-}
+/// <summary>An overflow node the controller follows: its state and when it was started (or entered that state).</summary>
+[GenerateSerializer, Immutable, Alias("cc.TrackedOverflowNode")]
+public sealed record TrackedOverflowNode(string Name, OverflowNodeState State, DateTimeOffset StartedAt);
 
 /// <summary>
 /// Carries out the <see cref="BurstingPolicy"/> against an <see cref="IOverflowNodeProvider"/>: lists the tagged instances,
@@ -75,6 +53,17 @@ public sealed class BurstingController(
     private sealed record Tracked(OverflowNodeState State, DateTimeOffset StartedAt);
 
     private readonly Dictionary<string, Tracked> _tracked = new(StringComparer.Ordinal);
+
+    /// <summary>Which overflow node it started when, for its grain's persisted state: a minimum lifetime survives the controller's silo.</summary>
+    public IReadOnlyList<TrackedOverflowNode> Tracking =>
+        _tracked.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => new TrackedOverflowNode(kv.Key, kv.Value.State, kv.Value.StartedAt)).ToList();
+
+    /// <summary>Takes over what a controller on another silo knew (its persisted <see cref="Tracking"/>).</summary>
+    public void Restore(IEnumerable<TrackedOverflowNode> tracking)
+    {
+        foreach (var node in tracking)
+            _tracked[node.Name] = new Tracked(node.State, node.StartedAt);
+    }
     private IReadOnlyList<CloudInstance> _instances = [];
 
     public BurstingStatus Status { get; private set; } = BurstingStatus.Empty(time.GetUtcNow());

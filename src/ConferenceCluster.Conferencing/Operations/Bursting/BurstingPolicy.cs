@@ -3,17 +3,6 @@ using ConferenceCluster.Conferencing.Grains.Interfaces;
 
 namespace ConferenceCluster.Conferencing.Operations.Bursting;
 
-/// <summary>Where an overflow (cloud bursting) node stands, as the controller knows it from the provider and the cluster.</summary>
-public enum OverflowNodeState
-{
-    NotRunning,
-    /// <summary>Start requested; its silo has not joined the cluster yet, so it offers no capacity (≈5 min, L2054).</summary>
-    Starting,
-    /// <summary>Its silo is up and takes media.</summary>
-    Running,
-    Stopping,
-}
-
 /// <param name="StartedAt">When the start was requested: the minimum lifetime counts from here (L2069, L2103–2104).</param>
 /// <param name="HostingConferences">True while any conference holds capacity on it: "idle" is "no longer hosting any conferences" (L2069).</param>
 /// <param name="Startable">False when no cloud instance carries it: it is shown, but never picked to start.</param>
@@ -42,15 +31,6 @@ public sealed record BurstingInputs(
 
 /// <summary>Why a node is started or stopped: the reason shown in Conferencing Node History (L2126).</summary>
 public sealed record NodeAction(string Node, string Location, string Reason);
-
-/// <summary>
-/// A principal location on the Cloud Bursting status page (L2118): one whose Primary overflow location holds bursting nodes.
-/// </summary>
-/// <param name="MeasuredLocation">The location whose capacity counts: the principal's transcoding location.</param>
-public sealed record PrincipalLocationStatus(string Location, string MeasuredLocation, string OverflowLocation, long AvailableHdCalls, BurstingThresholdState State);
-
-/// <summary>An overflow location: its running nodes' available HD, and how many nodes run, start or wait.</summary>
-public sealed record OverflowLocationStatus(string Location, long AvailableHdCalls, int Running, int Starting, int NotRunning, bool UsedAsPrimaryOverflow);
 
 /// <summary>A configuration problem the Cloud Bursting status page shows instead of failing (L16357).</summary>
 public sealed record BurstingIssue(string Location, string Field, string Message);

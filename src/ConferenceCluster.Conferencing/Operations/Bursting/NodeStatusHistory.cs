@@ -1,5 +1,5 @@
 using ConferenceCluster.Conferencing.Configuration.Store;
-using ConferenceCluster.Runtime.Storage;
+using ConferenceCluster.Storage.Documents;
 using Microsoft.Extensions.Logging;
 
 namespace ConferenceCluster.Conferencing.Operations.Bursting;
@@ -16,7 +16,7 @@ public static class NodeStatusEvents
 public sealed record NodeStatusEvent(string Id, string Node, string Location, string Event, string Reason, DateTimeOffset Time);
 
 /// <summary>Conferencing Node History in the cluster database (<c>/api/admin/history/v1/workervm_status_event/</c>).</summary>
-public sealed class NodeStatusHistory(IClusterStore store, TimeProvider time, ILogger<NodeStatusHistory> logger)
+public sealed class NodeStatusHistory(IClusterDocumentStore store, TimeProvider time, ILogger<NodeStatusHistory> logger)
 {
     public const string Collection = "history_workervm_status_event";
 
@@ -30,7 +30,7 @@ public sealed class NodeStatusHistory(IClusterStore store, TimeProvider time, IL
         logger.LogInformation("administrator.apps.cloudbursting Node={Node} Event={Event} Reason=\"{Reason}\"", node, @event, reason);
         try
         {
-            await store.Documents.TryInsertAsync(Collection, record.Id, ConfigurationCollections.Serialize(record), cancellationToken).ConfigureAwait(false);
+            await store.TryInsertAsync(Collection, record.Id, ConfigurationCollections.Serialize(record), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -39,6 +39,6 @@ public sealed class NodeStatusHistory(IClusterStore store, TimeProvider time, IL
     }
 
     public async Task<IReadOnlyList<NodeStatusEvent>> ListAsync(CancellationToken cancellationToken = default) =>
-        (await store.Documents.ListAsync(Collection, cancellationToken).ConfigureAwait(false))
+        (await store.ListAsync(Collection, cancellationToken).ConfigureAwait(false))
         .Select(d => ConfigurationCollections.Deserialize<NodeStatusEvent>(d.Json)).ToList();
 }

@@ -44,11 +44,16 @@ public sealed record EventSink
 
     public ValidationReport Validate(IReadOnlyCollection<string> knownLocations)
     {
-        var entity = $"event_sink \"{Name}\"";
+        var entity = FieldLimits.Entity("event_sink", Name);
         var issues = new List<ConfigurationIssue>();
         void Error(string field, string rule, string message) => issues.Add(new(IssueSeverity.Error, entity, field, rule, message));
         if (string.IsNullOrWhiteSpace(Name))
             Error("name", "L3059", "An event sink needs a name.");
+        issues.AddRange(new[]
+        {
+            FieldLimits.TooLong(entity, "name", Name, FieldLimits.Name, "L9511"),
+            FieldLimits.TooLong(entity, "description", Description, FieldLimits.Description, "L9513"),
+        }.OfType<ConfigurationIssue>());
         if (!Uri.TryCreate(Url, UriKind.Absolute, out var url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
             Error("url", "L3063", $"\"{Url}\" is not an absolute http or https URL.");
         else if (!VerifyTls && url.Scheme != Uri.UriSchemeHttps)

@@ -1,23 +1,22 @@
 using System.Text.Json.Nodes;
 using ConferenceCluster.Conferencing.Configuration.Store;
 using ConferenceCluster.Conferencing.Operations.Alarms;
-using ConferenceCluster.Runtime.Hosting;
+using ConferenceCluster.Conferencing.Cluster;
 using Microsoft.Extensions.Logging;
 
 namespace ConferenceCluster.Conferencing.Operations.EventSinks;
 
 /// <summary>
-/// This silo's event sink publishing: one <see cref="SinkPublisher"/> per sink that serves this node's location (R-ES-5,
-/// L3052), fed with every event produced on this silo (all events always, L3046). It re-reads the sinks every
+/// This silo's event sink publishing: one <see cref="SinkPublisher"/> per configured sink, fed with the conference events
+/// that reach this silo (<see cref="ConferenceEventSinkGrain"/>), each to the sinks of the location of the node that
+/// produced it (R-ES-5, L3052; all events always, L3046). It re-reads the sinks every
 /// <see cref="EventSinkOptions.ConfigurationRefreshInterval"/>: a new sink starts, a removed one stops, and a changed one
 /// (a stopped one re-enabled, L3074–3081) gets a fresh publisher that takes over the undelivered events.
 /// </summary>
 public sealed class EventSinkDispatcher : IAsyncDisposable
 {
     private readonly EventSinkRepository _repository;
-    private readonly ConfigurationView _configuration;
-    private readonly ILocalSiloDetails _silo;
-    private readonly ConferencingOptions _conferencing;
+    private readonly LocalNode _silo;
     private readonly EventSinkOptions _options;
     private readonly AlarmRegistry _alarms;
     private readonly TimeProvider _time;
@@ -29,37 +28,31 @@ public sealed class EventSinkDispatcher : IAsyncDisposable
     private long _seq;
     private Task _poller = Task.CompletedTask;
     private int _started;
+    private int _disposed;
 
-    public EventSinkDispatcher(EventSinkRepository repository, ConfigurationView configuration, ILocalSiloDetails silo,
-        ConferencingOptions conferencing, EventSinkOptions options, AlarmRegistry alarms, TimeProvider time, ILogger<EventSinkDispatcher> logger)
+    public EventSinkDispatcher(EventSinkRepository repository, LocalNode silo, EventSinkOptions options, AlarmRegistry alarms,
+        TimeProvider time, ILogger<EventSinkDispatcher> logger)
     {
         _repository = repository;
-        _configuration = configuration;
         _silo = silo;
-        _conferencing = conferencing;
         _options = options;
         _alarms = alarms;
         _time = time;
         _logger = logger;
     }
 
-    /// <summary>This node's system location: its configured record, else its own metadata.</summary>
-    public string Location =>
-        _configuration.Current.Nodes.TryGetValue(_silo.Name, out var record) ? record.Node.SystemLocation
-        : _silo.Metadata.TryGetValue(SiloMetadataKeys.Location, out var location) && location.Length > 0 ? location
-        : _conferencing.DefaultLocation;
-
-    /// <summary>Queues the event for every sink of this node's location; returns how many sinks took it.</summary>
-    public int Publish(string eventName, string conference, JsonObject data)
+    /// <summary>Queues the event for every sink of <paramref name="location"/> (where it happened); returns how many sinks took it.</summary>
+    public int Publish(string eventName, string conference, JsonObject data, string location)
     {
         var sinkEvent = new SinkEvent(Interlocked.Increment(ref _seq), eventName, _silo.Name, _time.GetUtcNow(), data);
         Dictionary<string, SinkPublisher> publishers;
         lock (_gate) publishers = _publishers;
+        var serving = publishers.Values.Where(p => p.Sink.SystemLocations.Contains(location)).ToList();
         var taken = 0;
-        foreach (var publisher in publishers.Values)
+        foreach (var publisher in serving)
             if (publisher.TryEnqueue(sinkEvent)) taken++;
-        if (publishers.Count > 0 && taken < publishers.Count)
-            _logger.LogError("{Event} of {Conference} was refused by {Count} full event sink queue(s)", eventName, conference, publishers.Count - taken);
+        if (taken < serving.Count)
+            _logger.LogError("{Event} of {Conference} was refused by {Count} full event sink queue(s)", eventName, conference, serving.Count - taken);
         return taken;
     }
 
@@ -82,9 +75,8 @@ public sealed class EventSinkDispatcher : IAsyncDisposable
         await _refresh.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var location = Location;
             var wanted = (await _repository.ListAsync(cancellationToken).ConfigureAwait(false))
-                .Select(v => v.Value).Where(s => s.SystemLocations.Contains(location)).ToDictionary(s => s.Name, StringComparer.Ordinal);
+                .Select(v => v.Value).Where(s => s.SystemLocations.Count > 0).ToDictionary(s => s.Name, StringComparer.Ordinal);
             Dictionary<string, SinkPublisher> current;
             lock (_gate) current = _publishers;
             var next = new Dictionary<string, SinkPublisher>(StringComparer.Ordinal);
@@ -122,6 +114,8 @@ public sealed class EventSinkDispatcher : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Idempotent: the silo stops it, and its host disposes it again later.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         await _stopping.CancelAsync().ConfigureAwait(false);
         try
         {

@@ -1,4 +1,5 @@
-using ConferenceCluster.Runtime.Membership;
+using ConferenceCluster.Silo.Hosting;
+using Orleans.Runtime;
 using ConferenceCluster.Silo.Api.Admin.Command;
 using ConferenceCluster.Silo.Api.Admin.Configuration;
 using ConferenceCluster.Silo.Api.Admin.History;
@@ -14,8 +15,10 @@ public static class AdminApi
 {
     public const string PathPrefix = "/api/admin";
 
+    /// <summary>HTTP Basic for the management API and the Orleans Dashboard (its UI and its JSON API).</summary>
     public static IApplicationBuilder UseAdminAuthentication(this IApplicationBuilder app) =>
-        app.UseWhen(context => context.Request.Path.StartsWithSegments(PathPrefix), admin => admin.UseMiddleware<AdminAuthenticationMiddleware>());
+        app.UseWhen(context => context.Request.Path.StartsWithSegments(PathPrefix) || context.Request.Path.StartsWithSegments(Hosting.Observability.DashboardPath),
+            admin => admin.UseMiddleware<AdminAuthenticationMiddleware>());
 
     public static IEndpointRouteBuilder MapAdminApi(this IEndpointRouteBuilder endpoints)
     {
@@ -28,10 +31,10 @@ public static class AdminApi
     }
 
     /// <summary>
-    /// The silo when it is active. Configuration, status, history and commands use the conferencing layer's services,
-    /// which exist only from then on; before that the API answers 503 as /health does.
+    /// The silo when it is ready (active in the cluster, its conferencing layer started). Configuration, status, history
+    /// and commands use the conferencing layer's services and grains; before that the API answers 503 as /health does.
     /// </summary>
-    internal static Runtime.Hosting.Silo? Active(this LocalSilo local) => local.Current is { Status: SiloStatus.Active } silo ? silo : null;
+    internal static RunningSilo? Active(this LocalSilo local) => local.Current is { IsReady: true } silo ? silo : null;
 
     internal static IResult Starting() => ApiError.Result(StatusCodes.Status503ServiceUnavailable, "the silo is starting");
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using ConferenceCluster.Runtime.Storage;
+using ConferenceCluster.Storage.Documents;
 
 namespace ConferenceCluster.Silo.Api.Admin;
 

@@ -9,15 +9,18 @@ using ConferenceCluster.Conferencing.Configuration.Store;
 using ConferenceCluster.Conferencing.Grains.Interfaces;
 using ConferenceCluster.Conferencing.Tests.Grains;
 using ConferenceCluster.Gateway.Tests.Support;
-using ConferenceCluster.Runtime.Storage;
+using ConferenceCluster.Media.Tests.Video.Support;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans;
+using Orleans.Runtime;
 
 namespace ConferenceCluster.Gateway.Tests.Distributed.Support;
 
 /// <summary>
 /// One <see cref="GatewaySilo"/> per Conferencing Node of a deployment (its <c>Silo:Location</c>, <c>Silo:Role</c>
-/// and capacity), sharing one in-memory cluster store, each with its own SIP port and media port range on 127.0.0.1.
-/// One conference, dialled as <c>meet</c>. Membership is fast, so a killed silo is declared dead within a second or so.
+/// and capacity), one cluster on the test PostgreSQL under a cluster id of its own, each with its own SIP port and media
+/// port range on 127.0.0.1. One conference, dialled as <c>meet</c>. Membership is fast, so a silo stopped without a leave
+/// is declared dead within a second or two.
 /// </summary>
 internal sealed class GatewayCluster : IAsyncDisposable
 {
@@ -40,18 +43,24 @@ internal sealed class GatewayCluster : IAsyncDisposable
 
     public IReadOnlyDictionary<string, GatewaySilo> Silos => _silos;
 
-    public static async Task<GatewayCluster> StartAsync(string clusterId, IReadOnlyList<NodeSpec> nodes, IReadOnlyList<SystemLocation> locations, string conference)
+    /// <param name="clusterId">The start of the cluster id; each cluster gets one of its own on the shared database.</param>
+    /// <param name="room">The room's settings beyond its alias (quality, View ...); the defaults when null.</param>
+    public static async Task<GatewayCluster> StartAsync(string clusterId, IReadOnlyList<NodeSpec> nodes, IReadOnlyList<SystemLocation> locations, string conference,
+        Func<VirtualMeetingRoom, VirtualMeetingRoom>? room = null)
     {
+        var id = TestPostgres.NewClusterId(clusterId);
         // Up to eight silos and their callers share this process's thread pool on a 2-core machine: a pool that grows
         // by one thread per half second would pause every caller's talker and listener for a second at a busy moment.
         ThreadPool.GetMinThreads(out var workers, out var io);
         ThreadPool.SetMinThreads(Math.Max(workers, 64), Math.Max(io, 64));
-        var store = new InMemoryClusterStore(clusterId);
         var cluster = new GatewayCluster(conference);
         try
         {
             Dictionary<string, string?> Settings(NodeSpec node, int index) => new()
             {
+                ["Cluster:Id"] = id,
+                ["Cluster:Storage"] = "postgres",
+                ["Cluster:ConnectionString"] = TestPostgres.ConnectionString,
                 ["Silo:Name"] = node.Name,
                 ["Silo:Location"] = node.Location,
                 ["Silo:Role"] = node.Role == NodeRole.Proxying ? "proxying" : "transcoding",
@@ -60,25 +69,25 @@ internal sealed class GatewayCluster : IAsyncDisposable
                 ["Silo:Ports:MediaRange"] = $"{FirstMediaPort + MediaPortsPerSilo * index}-{FirstMediaPort + MediaPortsPerSilo * (index + 1) - 1}",
                 ["Demo:Enabled"] = "false",
                 ["Admin:Password"] = AdminPassword,
-                ["Cluster:Membership:ProbePeriod"] = "00:00:00.250",
                 ["Cluster:Membership:ProbeTimeout"] = "00:00:00.250",
+                ["Cluster:Membership:MaxProbeTimeout"] = "00:00:01",
                 ["Cluster:Membership:NumMissedProbesLimit"] = "2",
-                ["Cluster:Membership:TableRefreshTimeout"] = "00:00:00.500",
-                ["Cluster:Membership:IAmAliveTablePublishTimeout"] = "00:00:00.500",
+                ["Cluster:Membership:TableRefreshTimeout"] = "00:00:01",
+                ["Cluster:Membership:IAmAliveTablePublishTimeout"] = "00:00:01",
             };
             // The first silo sets up the cluster's admin credentials; the others then join in parallel.
             cluster._order.AddRange(nodes.Select(n => n.Name));
-            cluster._silos[nodes[0].Name] = await GatewaySilo.StartAsync(Settings(nodes[0], 0), store);
-            var rest = await Task.WhenAll(nodes.Skip(1).Select((n, i) => GatewaySilo.StartAsync(Settings(n, i + 1), store)));
+            cluster._silos[nodes[0].Name] = await GatewaySilo.StartAsync(Settings(nodes[0], 0));
+            var rest = await Task.WhenAll(nodes.Skip(1).Select((n, i) => GatewaySilo.StartAsync(Settings(n, i + 1))));
             foreach (var (node, silo) in nodes.Skip(1).Zip(rest)) cluster._silos[node.Name] = silo;
-            await WaitUntilAsync(() => cluster._silos.Values.All(s => s.Host.Silo.Membership.Current.ActiveSilos.Count() == nodes.Count),
+            await WaitUntilAsync(() => cluster._silos.Values.All(s => s.Host.Silo.Membership.Members.Values.Count(m => m.Status == SiloStatus.Active) == nodes.Count),
                 $"every silo to see {nodes.Count} active silos");
 
             var repository = cluster.First.Services.GetRequiredService<ConfigurationRepository>();
             // A location may only name locations that exist: those naming none first.
             foreach (var location in locations.OrderBy(l => l.TranscodingLocation is null && l.PrimaryOverflowLocation is null && l.SecondaryOverflowLocation is null ? 0 : 1))
                 Assert.True((await repository.CreateLocationAsync(location)).Succeeded, $"location {location.Name} was not created");
-            await cluster.First.CreateRoomAsync(conference, Alias);
+            await cluster.First.CreateRoomAsync(conference, [Alias], room ?? (r => r));
             await Task.WhenAll(cluster._silos.Values.Select(s => s.Services.GetRequiredService<ConfigurationView>().RefreshAsync()));
             return cluster;
         }
@@ -96,6 +105,10 @@ internal sealed class GatewayCluster : IAsyncDisposable
     /// <summary>A caller dialling the conference at <paramref name="signalingNode"/>'s SIP port.</summary>
     public Task<ToneCaller> CallAsync(string name, double frequency, string signalingNode) =>
         ToneCaller.CallAsync(name, frequency, _silos[signalingNode].SipPort);
+
+    /// <summary>A video phone dialling the conference at <paramref name="signalingNode"/>: a tone caller whose offer has VP8 video on <paramref name="video"/>'s ports.</summary>
+    public Task<ToneCaller> CallAsync(string name, double frequency, string signalingNode, VideoTestEndpoint video, bool quiet) =>
+        ToneCaller.CallAsync(name, frequency, _silos[signalingNode].SipPort, video, quiet);
 
     /// <summary>The node whose media port range holds <paramref name="port"/>: where a caller's media was sent.</summary>
     public string MediaNodeOfPort(int port) => _order[(port - FirstMediaPort) / MediaPortsPerSilo];
@@ -135,32 +148,40 @@ internal sealed class GatewayCluster : IAsyncDisposable
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
-    /// <summary>Stops a silo at once, as a crashed process: no goodbye to the cluster, its media and SIP simply stop.</summary>
+    /// <summary>
+    /// Stops a silo at once: its media and SIP stop, and its silo stops without a graceful leave (Orleans' ungraceful
+    /// stop). Failure detection of a real crash is tested with processes and SIGKILL (<see cref="Distributed.MediaSiloKillTests"/>).
+    /// </summary>
     public async Task KillAsync(string node)
     {
-        await _silos[node].Host.Silo.KillAsync();
         _killed.Add(node);
+        await _silos[node].Host.KillAsync();
     }
 
     /// <summary>Leaves the cluster gracefully, as a silo does after SIGTERM and its drain: ShuttingDown, its grains deactivated, Dead.</summary>
     public async Task LeaveAsync(string node)
     {
         _killed.Add(node);
-        await _silos[node].Host.Silo.StopAsync();
+        await _silos[node].Host.StopAsync();
     }
 
-    /// <summary>The node whose silo hosts the conference grain now (the grain directory's entry).</summary>
+    /// <summary>The node whose silo holds the conference grain's activation now (Orleans' management grain asked per silo).</summary>
     public async Task<string> ConferenceGrainNodeAsync()
     {
-        var grain = new Runtime.Core.GrainId(typeof(IConferenceGrain).FullName!, Conference);
-        var host = (await AnyLive.Host.Silo.Store.Directory.LookupAsync(grain))!.Silo;
-        return _silos.Single(s => s.Value.Host.Silo.Address == host).Key;
+        var grainId = AnyLive.Grains.GetGrain<IConferenceGrain>(Conference).GetGrainId();
+        var management = AnyLive.Grains.GetGrain<IManagementGrain>(0);
+        foreach (var (node, silo) in _silos.Where(s => !_killed.Contains(s.Key)))
+        {
+            var activations = await management.GetDetailedGrainStatistics(hostsIds: [silo.Host.Silo.Address]);
+            if (activations.Any(a => a.GrainId == grainId)) return node;
+        }
+        throw new InvalidOperationException($"no live silo holds conference {Conference}");
     }
 
-    /// <summary>POSTs to the management API through the first live silo; returns the status code.</summary>
-    public async Task<System.Net.HttpStatusCode> PostAsync(string path, object body)
+    /// <summary>POSTs to the management API through <paramref name="node"/> (the first live silo by default); returns the status code.</summary>
+    public async Task<System.Net.HttpStatusCode> PostAsync(string path, object body, string? node = null)
     {
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{AnyLive.HttpPort}") };
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{(node is null ? AnyLive : _silos[node]).HttpPort}") };
         http.DefaultRequestHeaders.Authorization = Admin;
         return (await http.PostAsJsonAsync(path, body)).StatusCode;
     }

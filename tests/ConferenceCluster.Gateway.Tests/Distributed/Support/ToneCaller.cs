@@ -2,13 +2,16 @@ using System.Buffers.Binary;
 using System.Net;
 using ConferenceCluster.Gateway.Tests.Support;
 using ConferenceCluster.Media.Codecs.G711;
+using ConferenceCluster.Media.Tests.Video.Support;
 
 namespace ConferenceCluster.Gateway.Tests.Distributed.Support;
 
 /// <summary>
 /// A SIP UA over real UDP that talks a pure tone of its own frequency into a conference (PCMU, 20 ms packets, from
 /// the port its SDP offer names, as a symmetric RTP endpoint) and keeps everything it hears, decoded, with the
-/// arrival time, so a test can ask how loud each other caller's tone was in a stretch of audio.
+/// arrival time, so a test can ask how loud each other caller's tone was in a stretch of audio. With a
+/// <see cref="VideoTestEndpoint"/> it is a video phone too: its offer has an m=video line (VP8) on the endpoint's ports,
+/// and the endpoint is pointed at the video the answer names (the test steps it).
 /// </summary>
 internal sealed class ToneCaller : IAsyncDisposable
 {
@@ -28,6 +31,8 @@ internal sealed class ToneCaller : IAsyncDisposable
     private Task _talking = Task.CompletedTask;
     private string? _ok;
     private int _cseq = 1;
+    /// <summary>The o= version of our next offer (RFC 3264 §8: each new offer counts up).</summary>
+    private int _sdpVersion = 1;
     private volatile bool _quiet;
 
     private RtpSink Rtp
@@ -35,12 +40,29 @@ internal sealed class ToneCaller : IAsyncDisposable
         get { lock (_sinks) return _sinks[^1]; }
     }
 
-    private ToneCaller(string name, double frequency, int serverSipPort)
+    private ToneCaller(string name, double frequency, int serverSipPort, VideoTestEndpoint? video, bool quiet)
     {
         Name = name;
         Frequency = frequency;
+        Video = video;
+        _quiet = quiet;
         _sip = new RawSipClient(serverSipPort);
-        _invite = _sip.Invite("meet", $"{name}-{Guid.NewGuid():N}@tone", RawSipClient.AudioOffer(Rtp.Port, "0", "0 PCMU/8000"), fromTag: name);
+        _invite = _sip.Invite("meet", $"{name}-{Guid.NewGuid():N}@tone", Offer(Rtp.Port, video), fromTag: name);
+    }
+
+    /// <summary>Its video phone, while its call has video (the test steps it; null for an audio-only caller).</summary>
+    public VideoTestEndpoint? Video { get; private set; }
+
+    private string Offer(int audioPort, VideoTestEndpoint? video, bool videoDisabled = false) =>
+        RawSipClient.AudioOffer(audioPort, "0", "0 PCMU/8000").Replace("o=tester 1 1", $"o=tester 1 {_sdpVersion++}", StringComparison.Ordinal) +
+        (video is not null ? RawSipClient.VideoOffer(video.RtpEndPoint.Port, video.RtcpEndPoint.Port) : videoDisabled ? "m=video 0 RTP/AVPF 96\r\na=rtpmap:96 VP8/90000\r\n" : "");
+
+    /// <summary>Points the video phone at the video the answer names (its leg, or the proxy's relay), RTCP on the next port.</summary>
+    private static void PointVideo(VideoTestEndpoint video, string answer)
+    {
+        var target = SipText.VideoOf(answer) ?? throw new Xunit.Sdk.XunitException($"{video.Name}: the answer refused video:\n{answer}");
+        video.Server = target;
+        video.ServerRtcp = new IPEndPoint(target.Address, target.Port + 1);
     }
 
     public string Name { get; }
@@ -53,10 +75,11 @@ internal sealed class ToneCaller : IAsyncDisposable
     /// <summary>Where the answer told it to send its media: the media node's leg, or the relay of a proxying node.</summary>
     public IPEndPoint? MediaTarget { get; private set; }
 
-    /// <summary>Dials the conference's alias at the given silo's SIP port; answered and talking when it returns.</summary>
-    public static async Task<ToneCaller> CallAsync(string name, double frequency, int serverSipPort)
+    /// <summary>Dials the conference's alias at the given silo's SIP port; answered and talking (unless <paramref name="quiet"/>) when it returns.</summary>
+    /// <param name="video">A video phone: the call offers VP8 video on its ports.</param>
+    public static async Task<ToneCaller> CallAsync(string name, double frequency, int serverSipPort, VideoTestEndpoint? video = null, bool quiet = false)
     {
-        var caller = new ToneCaller(name, frequency, serverSipPort);
+        var caller = new ToneCaller(name, frequency, serverSipPort, video, quiet);
         try
         {
             var response = await caller._sip.RequestAsync(caller._invite, TimeSpan.FromSeconds(10));
@@ -64,6 +87,7 @@ internal sealed class ToneCaller : IAsyncDisposable
             caller._ok = response!;
             await caller._sip.AckAsync(caller._invite, response!);
             caller.MediaTarget = SipText.AudioOf(response!).Rtp;
+            if (video is not null) PointVideo(video, response!);
             caller._talking = Task.Run(caller.TalkAsync);
             return caller;
         }
@@ -187,17 +211,39 @@ internal sealed class ToneCaller : IAsyncDisposable
             RawSipClient.AudioOffer(sink.Port, "0", "0 PCMU/8000").Replace("o=tester 1 1", "o=tester 1 2", StringComparison.Ordinal));
     }
 
+    /// <summary>A re-INVITE on the dialog adding video (same audio port): the answer's video is where <paramref name="video"/> sends from now on. Returns the final response.</summary>
+    public async Task<string?> AddVideoAsync(VideoTestEndpoint video)
+    {
+        var response = await _sip.InDialogAsync("INVITE", _invite, _ok!, ++_cseq, TimeSpan.FromSeconds(10), "application/sdp", Offer(Rtp.Port, video));
+        if (response is not null && SipText.StatusCode(response) == 200 && SipText.VideoOf(response) is not null)
+        {
+            PointVideo(video, response);
+            Video = video;
+        }
+        return response;
+    }
+
+    /// <summary>A re-INVITE on the dialog dropping video (its m=video line disabled, port 0). Returns the final response.</summary>
+    public async Task<string?> DropVideoAsync()
+    {
+        var response = await _sip.InDialogAsync("INVITE", _invite, _ok!, ++_cseq, TimeSpan.FromSeconds(10), "application/sdp", Offer(Rtp.Port, null, videoDisabled: true));
+        if (response is not null && SipText.StatusCode(response) == 200) Video = null;
+        return response;
+    }
+
     /// <summary>
     /// Waits for the conference's re-INVITE (its media moved to another node) and accepts it: from then on it sends
-    /// to the address the offer names. Returns that address, or null if no re-INVITE came in time.
+    /// to the address the offer names (its video phone, if it has one, to the offer's video). Returns that address, or null
+    /// if no re-INVITE came in time.
     /// </summary>
     public async Task<IPEndPoint?> AcceptReInviteAsync(TimeSpan timeout)
     {
         var reInvite = await _sip.ReceiveRequestAsync("INVITE", timeout);
         if (reInvite is null) return null;
         var target = SipText.AudioOf(reInvite).Rtp;
-        await _sip.RespondAsync(reInvite, 200, "OK", "application/sdp",
-            RawSipClient.AudioOffer(Rtp.Port, "0", "0 PCMU/8000").Replace("o=tester 1 1", "o=tester 1 3", StringComparison.Ordinal));
+        var video = Video is not null && SipText.VideoOf(reInvite) is not null ? Video : null;
+        await _sip.RespondAsync(reInvite, 200, "OK", "application/sdp", Offer(Rtp.Port, video));
+        if (video is not null) PointVideo(video, reInvite);
         MediaTarget = target;
         return target;
     }

@@ -1,3 +1,4 @@
+using ConferenceCluster.Silo.Hosting;
 using ConferenceCluster.Conferencing.Operations.Bursting;
 
 namespace ConferenceCluster.Silo.Api.Admin.Command;

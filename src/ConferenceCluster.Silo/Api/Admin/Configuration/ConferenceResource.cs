@@ -1,5 +1,6 @@
 using ConferenceCluster.Conferencing.Configuration;
 using ConferenceCluster.Conferencing.Configuration.Store;
+using ConferenceCluster.Conferencing.Layouts;
 
 namespace ConferenceCluster.Silo.Api.Admin.Configuration;
 
@@ -9,7 +10,9 @@ public sealed record ConferenceAliasDto(string Alias, string? Description = "");
 /// <summary>
 /// A Virtual Meeting Room as <c>/api/admin/configuration/v1/conference/</c> shows it, with Pexip's field names and
 /// values: <c>pin</c>/<c>guest_pin</c> "" for none, <c>max_pixels_per_second</c> sd/hd/fullhd (null: the global
-/// setting), <c>call_type</c> video/video-only/audio (conference capabilities), <c>crypto_mode</c> besteffort/on/off (null: global).
+/// setting), <c>call_type</c> video/video-only/audio (conference capabilities), <c>crypto_mode</c> besteffort/on/off (null: global),
+/// <c>host_view</c> the View (L5535): one_main_zero_pips, four_mains_zero_pips, one_main_seven_pips (default),
+/// one_main_twentyone_pips or two_mains_twentyone_pips.
 /// </summary>
 public sealed record ConferenceDto(
     string Name,
@@ -26,7 +29,8 @@ public sealed record ConferenceDto(
     int? ParticipantLimit,
     int? MaxCallrateIn,
     int? MaxCallrateOut,
-    string? Tag);
+    string? Tag,
+    string? HostView = null);
 
 public sealed class ConferenceResource : ConfigurationResource<VirtualMeetingRoom, ConferenceDto>
 {
@@ -61,7 +65,8 @@ public sealed class ConferenceResource : ConfigurationResource<VirtualMeetingRoo
             value.ParticipantLimit,
             value.MaximumInboundCallBandwidthKbps,
             value.MaximumOutboundCallBandwidthKbps,
-            value.ServiceTag ?? ""));
+            value.ServiceTag ?? "",
+            value.View.ToViewName()));
 
     protected override Task<(VirtualMeetingRoom? Value, IResult? Error)> FromDtoAsync(ConferenceDto dto, ConfigurationReferences references, CancellationToken ct)
     {
@@ -77,6 +82,9 @@ public sealed class ConferenceResource : ConfigurationResource<VirtualMeetingRoo
         MediaEncryption? crypto = null;
         if (dto.CryptoMode is not null && !PexipValues.TryParse(dto.CryptoMode, out crypto))
             return Task.FromResult(Bad("crypto_mode", "crypto_mode is besteffort, on, off or null (the global setting)"));
+        var view = LayoutKinds.Default;
+        if (dto.HostView is not null && !LayoutKinds.TryParseViewName(dto.HostView, out view))
+            return Task.FromResult(Bad("host_view", "host_view is one_main_zero_pips, four_mains_zero_pips, one_main_seven_pips, one_main_twentyone_pips or two_mains_twentyone_pips"));
         if (dto.Aliases?.Any(a => a is null) == true)
             return Task.FromResult(Bad("aliases", "every alias is an object {\"alias\": ...}"));
 
@@ -95,6 +103,7 @@ public sealed class ConferenceResource : ConfigurationResource<VirtualMeetingRoo
             MaximumInboundCallBandwidthKbps = dto.MaxCallrateIn,
             MaximumOutboundCallBandwidthKbps = dto.MaxCallrateOut,
             ServiceTag = string.IsNullOrEmpty(dto.Tag) ? null : dto.Tag,
+            View = view,
         }, null));
     }
 

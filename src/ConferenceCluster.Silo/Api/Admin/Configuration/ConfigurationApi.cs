@@ -1,3 +1,4 @@
+using ConferenceCluster.Silo.Hosting;
 using System.Text.Json;
 using ConferenceCluster.Conferencing.Configuration.Store;
 using Microsoft.Extensions.DependencyInjection;
@@ -34,9 +35,9 @@ public static class AdminJson
 /// <summary>What one configuration request works with: the silo's repository and the id index of the cluster database.</summary>
 public sealed record ConfigurationContext(ConfigurationRepository Repository, ResourceIds Ids, ConfigurationReferences References)
 {
-    public static ConfigurationContext For(Runtime.Hosting.Silo silo)
+    public static ConfigurationContext For(RunningSilo silo)
     {
-        var ids = new ResourceIds(silo.Store.Documents);
+        var ids = new ResourceIds(silo.Documents);
         return new ConfigurationContext(silo.Services.GetRequiredService<ConfigurationRepository>(), ids, new ConfigurationReferences(ids));
     }
 }

@@ -1,3 +1,4 @@
+using ConferenceCluster.Silo.Hosting;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ConferenceCluster.Conferencing.Configuration;

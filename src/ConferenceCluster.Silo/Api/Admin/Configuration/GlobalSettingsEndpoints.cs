@@ -1,3 +1,4 @@
+using ConferenceCluster.Silo.Hosting;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ConferenceCluster.Conferencing.Configuration;
@@ -44,7 +45,7 @@ public static class GlobalSettingsEndpoints
         return configurationApi;
     }
 
-    private static ConfigurationRepository Repository(Runtime.Hosting.Silo silo) => ConfigurationContext.For(silo).Repository;
+    private static ConfigurationRepository Repository(RunningSilo silo) => ConfigurationContext.For(silo).Repository;
 
     private static IResult NotFound(long id) => ApiError.Result(StatusCodes.Status404NotFound, $"no global with id {id}; the global settings are {Path}{Id}/", "id");
 

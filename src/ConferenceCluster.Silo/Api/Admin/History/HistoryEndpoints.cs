@@ -1,3 +1,4 @@
+using ConferenceCluster.Silo.Hosting;
 using ConferenceCluster.Conferencing.Grains.Interfaces;
 using ConferenceCluster.Conferencing.History;
 using Microsoft.Extensions.DependencyInjection;
@@ -93,14 +94,14 @@ public static class HistoryEndpoints
 
     private static string Uri(string path, string id) => $"{path}{System.Uri.EscapeDataString(id)}/";
 
-    private static async Task<IReadOnlyList<ConferenceHistoryDto>> ConferencesAsync(Runtime.Hosting.Silo silo, CancellationToken ct) =>
+    private static async Task<IReadOnlyList<ConferenceHistoryDto>> ConferencesAsync(RunningSilo silo, CancellationToken ct) =>
         (await silo.Services.GetRequiredService<HistoryWriter>().ConferencesAsync(ct))
         .OrderByDescending(c => c.EndTime).ThenBy(c => c.Id, StringComparer.Ordinal)
         .Select(c => new ConferenceHistoryDto(c.Id, c.Conference, "conference", c.StartTime, c.EndTime, (long)c.DurationSeconds,
             c.Participants, c.NodesUsed, c.EndReason, Uri(ConferencePath, c.Id)))
         .ToList();
 
-    private static async Task<IReadOnlyList<ParticipantHistoryDto>> ParticipantsAsync(Runtime.Hosting.Silo silo, CancellationToken ct) =>
+    private static async Task<IReadOnlyList<ParticipantHistoryDto>> ParticipantsAsync(RunningSilo silo, CancellationToken ct) =>
         (await silo.Services.GetRequiredService<HistoryWriter>().ParticipantsAsync(ct))
         .OrderByDescending(p => p.EndTime).ThenBy(p => p.Id, StringComparer.Ordinal)
         .Select(p => new ParticipantHistoryDto(p.Id, p.Conference, p.ParticipantId, p.DisplayName,

@@ -1,3 +1,4 @@
+using ConferenceCluster.Silo.Hosting;
 using ConferenceCluster.Conferencing.Operations.Alarms;
 using ConferenceCluster.Conferencing.Operations.Bursting;
 using ConferenceCluster.Silo.Api.Admin.Status;
@@ -38,7 +39,7 @@ public static class OperationsHistoryEndpoints
         return historyApi;
     }
 
-    private static async Task<IReadOnlyList<WorkerVmStatusEventDto>> NodeEventsAsync(Runtime.Hosting.Silo silo, CancellationToken ct) =>
+    private static async Task<IReadOnlyList<WorkerVmStatusEventDto>> NodeEventsAsync(RunningSilo silo, CancellationToken ct) =>
         (await silo.Services.GetRequiredService<NodeStatusHistory>().ListAsync(ct))
         .OrderByDescending(e => e.Time).ThenByDescending(e => e.Id, StringComparer.Ordinal)
         .Select(e => new WorkerVmStatusEventDto(e.Id, e.Node, e.Location, e.Event, e.Reason, e.Time, $"{NodeEventPath}{Uri.EscapeDataString(e.Id)}/"))

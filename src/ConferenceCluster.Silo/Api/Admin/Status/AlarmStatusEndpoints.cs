@@ -1,3 +1,4 @@
+using ConferenceCluster.Silo.Hosting;
 using System.Text.Json.Serialization;
 using ConferenceCluster.Conferencing.Operations.Alarms;
 using Microsoft.Extensions.DependencyInjection;
@@ -52,7 +53,7 @@ public static class AlarmStatusEndpoints
 
     /// <summary>A paged, filterable alarm list at <paramref name="route"/> and its items at <c>{id}/</c>.</summary>
     internal static RouteGroupBuilder MapAlarmList(this RouteGroupBuilder api, string route,
-        Func<Runtime.Hosting.Silo, CancellationToken, Task<List<AlarmDto>>> alarms)
+        Func<RunningSilo, CancellationToken, Task<List<AlarmDto>>> alarms)
     {
         api.MapGet(route, async (HttpRequest request, LocalSilo local, CancellationToken ct) =>
             local.Active() is { } silo ? ResourceList.Page(request, await alarms(silo, ct), AlarmDto.Filters) : AdminApi.Starting());

@@ -1,3 +1,4 @@
+using ConferenceCluster.Silo.Hosting;
 using ConferenceCluster.Conferencing.Grains.Interfaces;
 using ConferenceCluster.Conferencing.Operations.Bursting;
 
@@ -68,7 +69,7 @@ public static class CloudBurstingStatusEndpoints
         return statusApi;
     }
 
-    internal static Task<BurstingStatus> StatusAsync(Runtime.Hosting.Silo silo) =>
+    internal static Task<BurstingStatus> StatusAsync(RunningSilo silo) =>
         silo.GrainFactory.GetGrain<IBurstingGrain>(BurstingGrain.Key).GetStatus();
 
     private static string Snake(OverflowNodeState state) => state switch

@@ -1,3 +1,5 @@
+using ConferenceCluster.Conferencing.Cluster;
+using ConferenceCluster.Silo.Hosting;
 using ConferenceCluster.Conferencing.Backplanes;
 using ConferenceCluster.Conferencing.Capacity;
 using ConferenceCluster.Conferencing.Configuration.Store;
@@ -154,9 +156,9 @@ public static class ConferenceStatusEndpoints
     }
 
     /// <summary>The status of every running conference, by name. A conference that fails to answer is left out rather than failing the page.</summary>
-    public static async Task<IReadOnlyList<(ConferenceStatus Status, string Tag)>> RunningAsync(Runtime.Hosting.Silo silo, CancellationToken ct)
+    public static async Task<IReadOnlyList<(ConferenceStatus Status, string Tag)>> RunningAsync(RunningSilo silo, CancellationToken ct)
     {
-        var names = (await silo.Store.Documents.ListAsync(ConferenceInstanceState.Collection, ct)).Select(d => d.Id).ToList();
+        var names = await silo.Services.GetRequiredService<RunningConferences>().ListAsync(ct);
         var rooms = silo.Services.GetRequiredService<ConfigurationView>().Current.Conferences;
         var statuses = await Task.WhenAll(names.Select(async name =>
         {
@@ -213,7 +215,7 @@ public static class ConferenceStatusEndpoints
         });
 
     /// <summary>What each participant's media node measures on its leg: codec, remote address, packets, loss, jitter.</summary>
-    private static async Task<IReadOnlyList<ParticipantStatusDto>> WithMediaAsync(Runtime.Hosting.Silo silo, IEnumerable<ParticipantStatusDto> participants) =>
+    private static async Task<IReadOnlyList<ParticipantStatusDto>> WithMediaAsync(RunningSilo silo, IEnumerable<ParticipantStatusDto> participants) =>
         await Task.WhenAll(participants.Select(async p =>
         {
             try
@@ -244,7 +246,7 @@ public static class ConferenceStatusEndpoints
         }));
 
     /// <summary>What both ends of each backplane measure on what they receive: one call per node and conference.</summary>
-    private static async Task<IReadOnlyList<BackplaneStatusDto>> WithBackplaneMediaAsync(Runtime.Hosting.Silo silo, IEnumerable<BackplaneStatusDto> backplanes)
+    private static async Task<IReadOnlyList<BackplaneStatusDto>> WithBackplaneMediaAsync(RunningSilo silo, IEnumerable<BackplaneStatusDto> backplanes)
     {
         var list = backplanes.ToList();
         var ends = list.SelectMany(b => new[] { (b.Conference, Node: b.MediaNode), (b.Conference, Node: b.RemoteMediaNode) }).Distinct().ToList();

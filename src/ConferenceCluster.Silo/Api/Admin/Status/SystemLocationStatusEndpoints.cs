@@ -1,3 +1,5 @@
+using ConferenceCluster.Conferencing.Cluster;
+using ConferenceCluster.Silo.Hosting;
 using ConferenceCluster.Conferencing.Configuration.Store;
 using ConferenceCluster.Conferencing.Grains.Interfaces;
 using Microsoft.Extensions.DependencyInjection;
@@ -44,11 +46,11 @@ public static class SystemLocationStatusEndpoints
     }
 
     /// <summary>Every configured location, and any location a live node names without it being configured (yet).</summary>
-    private static async Task<IReadOnlyList<SystemLocationStatusDto>> LocationsAsync(Runtime.Hosting.Silo silo)
+    private static async Task<IReadOnlyList<SystemLocationStatusDto>> LocationsAsync(RunningSilo silo)
     {
         var config = silo.Services.GetRequiredService<ConfigurationView>().Current;
         var names = config.Locations.Keys
-            .Concat(silo.Membership.Current.ActiveSilos.Select(e => e.GetMetadata(Runtime.Hosting.SiloMetadataKeys.Location) ?? ""))
+            .Concat(silo.Services.GetRequiredService<ClusterNodes>().Live().Select(n => n.Node.SystemLocation))
             .Where(n => n.Length > 0).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         var statuses = await Task.WhenAll(names.Select(n => silo.GrainFactory.GetGrain<ILocationGrain>(n).GetStatus()));
         return statuses.Select(s =>

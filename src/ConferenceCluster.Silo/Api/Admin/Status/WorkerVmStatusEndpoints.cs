@@ -1,8 +1,11 @@
+using ConferenceCluster.Silo.Hosting;
 using System.Globalization;
 using ConferenceCluster.Conferencing.Capacity;
+using ConferenceCluster.Conferencing.Configuration;
+using ConferenceCluster.Conferencing.Configuration.Store;
 using ConferenceCluster.Conferencing.Grains.Interfaces;
-using ConferenceCluster.Runtime.Hosting;
-using ConferenceCluster.Runtime.Membership;
+using Orleans.Runtime.MembershipService.SiloMetadata;
+using Orleans.Runtime;
 
 namespace ConferenceCluster.Silo.Api.Admin.Status;
 
@@ -12,7 +15,10 @@ namespace ConferenceCluster.Silo.Api.Admin.Status;
 /// The load fields come from the node's NodeGrain and are null when it did not answer (the silo is leaving, or the
 /// conferencing layer is not up yet): <c>media_load</c> in percent (100 in maintenance mode, L11680), <c>max_*_calls</c>
 /// what the capacity holds of each call type, and <c>media_load_units</c>/<c>media_capacity_units</c> the exact ledger
-/// (24 units = 1 HD call; see CapacityUnits), which Pexip does not have.
+/// (24 units = 1 HD call; see CapacityUnits), which Pexip does not have. <c>max_audio_calls</c> is what the node admits;
+/// <c>measured_audio_calls</c> what its startup check measured before the headroom (R60; null when configured),
+/// <c>measured_hd_calls</c> what its video measurement admits (720p decode and encode share; null when configured), and
+/// <c>opus</c> which Opus implementation its media runs (issue 15).
 /// </summary>
 public sealed record WorkerVmStatus(
     string Id,
@@ -35,6 +41,9 @@ public sealed record WorkerVmStatus(
     long? MaxFullHdCalls,
     long? MediaLoadUnits,
     long? MediaCapacityUnits,
+    long? MeasuredAudioCalls,
+    long? MeasuredHdCalls,
+    string? Opus,
     string ResourceUri);
 
 /// <summary><c>GET /api/admin/status/v1/worker_vm/</c> (paged, filterable) and <c>GET .../worker_vm/{id}/</c>.</summary>
@@ -57,13 +66,13 @@ public static class WorkerVmStatusEndpoints
     public static RouteGroupBuilder MapWorkerVmStatus(this RouteGroupBuilder statusApi)
     {
         statusApi.MapGet("/worker_vm/", async (HttpRequest request, LocalSilo local) =>
-            local.Joined is { } silo
+            local.Active() is { } silo
                 ? ResourceList.Page(request, await ActiveWorkersAsync(silo), FilterFields)
                 : ApiError.Result(StatusCodes.Status503ServiceUnavailable, "the silo is starting"));
 
         statusApi.MapGet("/worker_vm/{id}/", async (string id, LocalSilo local) =>
         {
-            if (local.Joined is not { } silo)
+            if (local.Active() is not { } silo)
                 return ApiError.Result(StatusCodes.Status503ServiceUnavailable, "the silo is starting");
             return (await ActiveWorkersAsync(silo, id)).FirstOrDefault() is { } worker
                 ? Results.Json(worker)
@@ -72,20 +81,22 @@ public static class WorkerVmStatusEndpoints
         return statusApi;
     }
 
-    private static async Task<IReadOnlyList<WorkerVmStatus>> ActiveWorkersAsync(Runtime.Hosting.Silo silo, string? only = null)
+    private static async Task<IReadOnlyList<WorkerVmStatus>> ActiveWorkersAsync(RunningSilo silo, string? only = null)
     {
-        var entries = silo.Membership.Current.ActiveSilos
-            .Where(e => only is null || e.SiloName == only)
-            .OrderBy(e => e.SiloName, StringComparer.Ordinal).ThenBy(e => e.SiloAddress)
+        // Orleans' membership table has what a status page shows (start and last-alive times, gateway port); the node's
+        // published metadata has its location, role and HTTP port.
+        var table = await silo.Services.GetRequiredService<IMembershipTable>().ReadAllAsync(CancellationToken.None);
+        var metadata = silo.Services.GetRequiredService<ISiloMetadataCache>();
+        var entries = table.Members.Select(m => m.Item1)
+            .Where(e => e.Status == SiloStatus.Active && (only is null || e.SiloName == only))
+            .OrderBy(e => e.SiloName, StringComparer.Ordinal).ThenBy(e => e.SiloAddress.ToParsableString(), StringComparer.Ordinal)
             .ToList();
-        // One NodeGrain call per node, in parallel; only an active silo can call grains.
-        var loads = silo.Status == SiloStatus.Active
-            ? await Task.WhenAll(entries.Select(e => LoadOfAsync(silo, e.SiloName)))
-            : new NodeLoadReport?[entries.Count];
-        return entries.Select((e, i) => ToStatus(e, loads[i])).ToList();
+        // One NodeGrain call per node, in parallel.
+        var loads = await Task.WhenAll(entries.Select(e => LoadOfAsync(silo, e.SiloName)));
+        return entries.Select((e, i) => ToStatus(e, metadata.GetSiloMetadata(e.SiloAddress).Metadata, loads[i])).ToList();
     }
 
-    private static async Task<NodeLoadReport?> LoadOfAsync(Runtime.Hosting.Silo silo, string node)
+    private static async Task<NodeLoadReport?> LoadOfAsync(RunningSilo silo, string node)
     {
         try
         {
@@ -97,25 +108,25 @@ public static class WorkerVmStatusEndpoints
         }
     }
 
-    private static WorkerVmStatus ToStatus(MembershipEntry entry, NodeLoadReport? load)
+    private static WorkerVmStatus ToStatus(MembershipEntry entry, IReadOnlyDictionary<string, string> metadata, NodeLoadReport? load)
     {
         var capacity = load?.Node.MediaCapacity;
         long? Fits(CapacityUnits perCall) => capacity is { } c ? c.Value / perCall.Value : null;
-        var role = entry.GetMetadata(SiloMetadataKeys.Role) ?? "transcoding";
+        var role = load is { } l ? (l.Node.Role == NodeRole.Proxying ? "proxying" : "transcoding") : metadata.GetValueOrDefault(NodeMetadataKeys.Role) ?? "transcoding";
         return new WorkerVmStatus(
             Id: entry.SiloName,
             Name: entry.SiloName,
-            SystemLocation: entry.GetMetadata(SiloMetadataKeys.Location) ?? "default",
+            SystemLocation: load?.Node.SystemLocation ?? metadata.GetValueOrDefault(NodeMetadataKeys.Location) ?? "default",
             // Pexip's two node types: a transcoding node is a "conferencing" node, an edge node a "proxying" one.
             NodeType: role == "proxying" ? "proxying" : "conferencing",
             Role: role,
-            Address: entry.SiloAddress.Host,
+            Address: entry.SiloAddress.Endpoint.Address.ToString(),
             Status: entry.Status.ToString().ToLowerInvariant(),
-            SiloAddress: entry.SiloAddress.ToString(),
-            GatewayPort: entry.GatewayPort,
-            HttpPort: int.TryParse(entry.GetMetadata(SiloMetadataKeys.HttpPort), NumberStyles.None, CultureInfo.InvariantCulture, out var http) ? http : null,
-            BootTime: entry.StartTime,
-            LastReported: entry.IAmAliveTime,
+            SiloAddress: entry.SiloAddress.ToParsableString(),
+            GatewayPort: entry.ProxyPort,
+            HttpPort: int.TryParse(metadata.GetValueOrDefault(NodeMetadataKeys.HttpPort), NumberStyles.None, CultureInfo.InvariantCulture, out var http) ? http : null,
+            BootTime: new DateTimeOffset(DateTime.SpecifyKind(entry.StartTime, DateTimeKind.Utc)),
+            LastReported: new DateTimeOffset(DateTime.SpecifyKind(entry.IAmAliveTime, DateTimeKind.Utc)),
             MaintenanceMode: load?.Node.MaintenanceMode,
             MediaLoad: load?.LoadPercent,
             MaxAudioCalls: capacity?.WholeAudioCalls,
@@ -124,6 +135,9 @@ public static class WorkerVmStatusEndpoints
             MaxFullHdCalls: Fits(new CapacityUnits(CapacityUnits.PerHdCall * 2)),
             MediaLoadUnits: load?.Load.Value,
             MediaCapacityUnits: capacity?.Value,
+            MeasuredAudioCalls: long.TryParse(metadata.GetValueOrDefault(NodeMetadataKeys.MeasuredAudioCalls), NumberStyles.None, CultureInfo.InvariantCulture, out var measured) ? measured : null,
+            MeasuredHdCalls: long.TryParse(metadata.GetValueOrDefault(NodeMetadataKeys.MeasuredHdCalls), NumberStyles.None, CultureInfo.InvariantCulture, out var measuredHd) ? measuredHd : null,
+            Opus: metadata.GetValueOrDefault(NodeMetadataKeys.Opus),
             ResourceUri: $"{Path}{Uri.EscapeDataString(entry.SiloName)}/");
     }
 }
