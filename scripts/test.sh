@@ -36,6 +36,7 @@ while IFS= read -r project; do
     name="$(basename "$project" .csproj)"
     log="$results_dir/$name.log"
     echo "=== $name"
+    started=$SECONDS
     set +e
     dotnet test "$project" --no-build -c Release 2>&1 | tee "$log"
     exit_code=${PIPESTATUS[0]}
@@ -56,7 +57,8 @@ while IFS= read -r project; do
     total_passed=$((total_passed + passed))
     total_failed=$((total_failed + failed))
     total_skipped=$((total_skipped + skipped))
-    summaries+=("  [$name] passed $passed, failed $failed, skipped $skipped: $verdict")
+    elapsed=$((SECONDS - started))
+    summaries+=("  [$name] passed $passed, failed $failed, skipped $skipped in $((elapsed / 60))m$((elapsed % 60))s: $verdict")
 done < <(find tests -name '*.Tests.csproj' | sort)
 
 echo
