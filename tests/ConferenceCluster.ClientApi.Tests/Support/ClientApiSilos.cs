@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using ConferenceCluster.Conferencing.Configuration;
 using ConferenceCluster.Conferencing.Configuration.Store;
 using ConferenceCluster.Conferencing.Grains.Interfaces;
@@ -146,36 +145,6 @@ internal sealed class ClientApiSilos : IAsyncDisposable
             {
                 // a host that failed to start may complain on the way down
             }
-        }
-    }
-}
-
-/// <summary>A silo's log lines (Information and up), kept in memory to explain a failed test.</summary>
-internal sealed class SiloLogs : ILoggerProvider
-{
-    private readonly ConcurrentQueue<string> _lines = new();
-
-    public string Tail(int count) => string.Join("\n", _lines.ToArray().TakeLast(count));
-
-    public IEnumerable<string> Lines => _lines;
-
-    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _lines);
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (!IsEnabled(logLevel)) return;
-            lines.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} {logLevel.ToString()[..4]} {category.Split('.').Last()}: {formatter(state, exception)}{(exception is null ? "" : " " + exception.Message)}");
-            while (lines.Count > 5000) lines.TryDequeue(out _);
         }
     }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using ConferenceCluster.Conferencing.Configuration;
 using ConferenceCluster.Conferencing.Configuration.Store;
 using ConferenceCluster.Conferencing.Grains.Interfaces;
@@ -19,7 +18,7 @@ internal sealed class GatewaySilo : IAsyncDisposable
 {
     private readonly SiloHost _host;
 
-    private GatewaySilo(SiloHost host, Logs logs, Task<int>? run = null)
+    private GatewaySilo(SiloHost host, SiloLogs logs, Task<int>? run = null)
     {
         _host = host;
         Logs = logs;
@@ -38,7 +37,7 @@ internal sealed class GatewaySilo : IAsyncDisposable
     /// <summary>What SIGTERM does to the process: the ASP.NET lifetime's ApplicationStopping, which RunAsync waits for.</summary>
     public void Terminate() => _host.Services.GetRequiredService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>().StopApplication();
 
-    public Logs Logs { get; }
+    public SiloLogs Logs { get; }
 
     public IServiceProvider Services => _host.Silo.Services;
 
@@ -88,7 +87,7 @@ internal sealed class GatewaySilo : IAsyncDisposable
         }
     }
 
-    private static (SiloHost Host, Logs Logs) Create(IDictionary<string, string?>? settings)
+    private static (SiloHost Host, SiloLogs Logs) Create(IDictionary<string, string?>? settings)
     {
         var values = new Dictionary<string, string?>
         {
@@ -107,7 +106,7 @@ internal sealed class GatewaySilo : IAsyncDisposable
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             values[key] = value;
 
-        var logs = new Logs();
+        var logs = new SiloLogs();
         var host = SiloHost.Create([], web =>
         {
             web.Configuration.AddInMemoryCollection(values);
@@ -132,33 +131,4 @@ internal sealed class GatewaySilo : IAsyncDisposable
         Grains.GetGrain<IConferenceGrain>(conference).GetStatus();
 
     public async ValueTask DisposeAsync() => await _host.DisposeAsync();
-}
-
-/// <summary>The silo's log lines (Information and up), kept to explain a failure.</summary>
-internal sealed class Logs : ILoggerProvider
-{
-    private readonly ConcurrentQueue<string> _lines = new();
-
-    public IReadOnlyList<string> Lines => _lines.ToList();
-
-    public string Tail(int count = 40) => string.Join('\n', Lines.TakeLast(count));
-
-    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _lines);
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            if (!IsEnabled(logLevel)) return;
-            lines.Enqueue($"{DateTime.UtcNow:HH:mm:ss.fff} {logLevel} {category}: {formatter(state, exception)}{(exception is null ? "" : " " + exception.GetType().Name + ": " + exception.Message)}");
-        }
-    }
 }
