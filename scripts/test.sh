@@ -29,6 +29,14 @@ else
 fi
 
 results_dir="$(mktemp -d)"
+
+# The three slowest tests of a project, from its trx (where the time of a suite goes).
+slowest_tests() {
+    [[ -f "$1" ]] || return 0
+    grep -o '<UnitTestResult [^>]*' "$1" |
+        sed -nE 's/.*testName="([^"]*)".*duration="([0-9:.]*)".*/\2 \1/p' | sort -r | head -n 3 |
+        sed 's/^/  slowest: /' || true
+}
 total_passed=0 total_failed=0 total_skipped=0 any_failure=0
 summaries=()
 
@@ -38,9 +46,10 @@ while IFS= read -r project; do
     echo "=== $name"
     started=$SECONDS
     set +e
-    dotnet test "$project" --no-build -c Release 2>&1 | tee "$log"
+    dotnet test "$project" --no-build -c Release --logger "trx;LogFileName=$name.trx" --results-directory "$results_dir" 2>&1 | tee "$log"
     exit_code=${PIPESTATUS[0]}
     set -e
+    slowest_tests "$results_dir/$name.trx"
 
     # vstest's closing line per assembly: "Passed!  - Failed:     0, Passed:    56, Skipped:     0, Total:    56, ..."
     read -r passed failed skipped < <(

@@ -12,7 +12,10 @@ public sealed class LocalClusterScriptTests
     public async Task Ctrl_c_stops_every_process_the_script_started()
     {
         var dataDirectory = Path.Combine(Path.GetTempPath(), "cc-local-" + Guid.NewGuid().ToString("N")[..10]);
-        var start = new ProcessStartInfo("bash")
+        // Through `env --default-signal=INT`: a shell started from a background job (CI runners, `nohup ... &`) inherits
+        // SIGINT ignored, and bash cannot trap a signal ignored on entry, so the script would never see the Ctrl-C that a
+        // terminal delivers. This gives it the terminal's default disposition, as an operator's shell has.
+        var start = new ProcessStartInfo("env")
         {
             WorkingDirectory = RunningLocalCluster.RepositoryRoot,
             RedirectStandardOutput = true,
@@ -21,7 +24,7 @@ public sealed class LocalClusterScriptTests
         };
         foreach (var argument in new[]
                  {
-                     Path.Combine(RunningLocalCluster.RepositoryRoot, "deploy", "local-cluster.sh"), "--no-build", "--configuration", RunningLocalCluster.BuildConfiguration,
+                     "--default-signal=INT", "bash", Path.Combine(RunningLocalCluster.RepositoryRoot, "deploy", "local-cluster.sh"), "--no-build", "--configuration", RunningLocalCluster.BuildConfiguration,
                      "--data-dir", dataDirectory, "--port-offset", RunningLocalCluster.PortOffset.ToString(CultureInfo.InvariantCulture),
                      "--only", "postgres,london1,kamailio-london",
                  })

@@ -113,7 +113,7 @@ public class SiloLifecycleTests
     public async Task Without_a_configured_capacity_the_node_measures_its_own_at_start_and_a_configured_one_wins()
     {
         var cluster = TestSilos.PostgresCluster("capacity");
-        await using var measured = await TestSilos.StartAsync(cluster.With(new Dictionary<string, string?> { ["Silo:Name"] = "measured" }));
+        await using var measured = await TestSilos.StartAsync(cluster.With(new Dictionary<string, string?> { ["Silo:Name"] = "measured", ["Silo:Capacity:AudioCalls"] = null }));
         await using var configured = await TestSilos.StartAsync(cluster.With(new Dictionary<string, string?>
         {
             ["Silo:Name"] = "configured",

@@ -22,7 +22,7 @@ internal static class TestSilos
     public const string AdminPassword = "correct horse battery staple";
 
     /// <summary>
-    /// Builds (does not start) a host. Settings override the test defaults: memory storage, ephemeral ports.
+    /// Builds (does not start) a host. Settings override the test defaults: memory storage, ephemeral ports, a configured capacity.
     /// <paramref name="documents"/> is a configuration store the test owns (to read or race it); by default the host opens its own.
     /// </summary>
     public static SiloHost Create(
@@ -37,6 +37,9 @@ internal static class TestSilos
             ["Silo:Ports:Gateway"] = "0",
             ["Silo:Ports:Http"] = "0",
             ["Silo:Ports:Sip"] = "0",
+            // A configured capacity skips the startup capacity check (seconds of audio and 720p video work per silo);
+            // the tests of the check itself set it to null.
+            ["Silo:Capacity:AudioCalls"] = "1000",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             values[key] = value;
