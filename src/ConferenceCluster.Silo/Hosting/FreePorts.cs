@@ -1,20 +1,94 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
 namespace ConferenceCluster.Silo.Hosting;
 
 /// <summary>
-/// Port 0 in the configuration means "any free port" (tests run many silos in one process). Orleans must know its
+/// Port 0 in the configuration means "any free TCP port" (tests run many silos in one process). Orleans must know its
 /// silo and gateway ports before it listens (they are part of the silo's address), so a free one is chosen here, once.
 /// </summary>
+/// <remarks>
+/// Asking the kernel (bind to port 0, read the port, close) is not enough, for two reasons seen in CI:
+/// <list type="bullet">
+/// <item>the kernel may hand the same port out again as soon as the probe closes: one silo got 45349 as both its
+/// gateway and its HTTP port. Every port chosen here is remembered, and none is handed out twice by this process;</item>
+/// <item>between the choice and the listener's bind, a port in the ephemeral range can become the local port of any
+/// outgoing connection (a PostgreSQL pool opening, an HTTP client). Ports are chosen below that range, where the kernel
+/// never puts an outgoing connection, and must bind on every address before they are handed out.</item>
+/// </list>
+/// Tests that start silos as processes link this file and choose their ports with it.
+/// </remarks>
 internal static class FreePorts
 {
+    private const int LowestChosen = 10_000;
+    private const int Attempts = 2_000;
+
+    private static readonly object Gate = new();
+    private static readonly HashSet<int> HandedOut = [];
+    private static readonly (int From, int To) Range = ChoosingRange();
+
     public static int Resolve(int configured) => configured != 0 ? configured : Pick();
 
-    private static int Pick()
+    /// <summary>A TCP port free on every address now, never returned before by this process.</summary>
+    public static int Pick()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        lock (Gate)
+        {
+            for (var attempt = 0; attempt < Attempts; attempt++)
+            {
+                var port = Random.Shared.Next(Range.From, Range.To);
+                if (HandedOut.Contains(port) || !IsFree(port)) continue;
+                HandedOut.Add(port);
+                return port;
+            }
+        }
+        throw new InvalidOperationException($"no free TCP port in {Range.From}..{Range.To - 1} after {Attempts} tries");
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            probe.Bind(new IPEndPoint(IPAddress.Any, port));
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Below the kernel's ephemeral range (<c>ip_local_port_range</c>, 32768–60999 by default) if there is room, else
+    /// above it.
+    /// </summary>
+    private static (int From, int To) ChoosingRange()
+    {
+        var (ephemeralLow, ephemeralHigh) = EphemeralRange();
+        if (ephemeralLow - LowestChosen >= 1_000) return (LowestChosen, ephemeralLow);
+        if (65_535 - ephemeralHigh >= 1_000) return (ephemeralHigh + 1, 65_536);
+        return (LowestChosen, 65_536);
+    }
+
+    private static (int Low, int High) EphemeralRange()
+    {
+        try
+        {
+            var fields = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range")
+                .Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length == 2
+                && int.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out var low)
+                && int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var high))
+                return (low, high);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+        return (32_768, 60_999);
     }
 }

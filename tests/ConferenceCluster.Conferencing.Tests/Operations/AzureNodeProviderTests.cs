@@ -1,9 +1,9 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
 using ConferenceCluster.Conferencing.Operations.Bursting;
+using ConferenceCluster.Silo.Hosting;
 
 namespace ConferenceCluster.Conferencing.Tests.Operations;
 
@@ -87,11 +87,7 @@ public sealed class AzureNodeProviderTests : IDisposable
 
         public FakeResourceManager()
         {
-            using var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            BaseUrl = $"http://127.0.0.1:{port}";
+            BaseUrl = $"http://127.0.0.1:{FreePorts.Pick()}";
             _listener.Prefixes.Add(BaseUrl + "/");
             _listener.Start();
             _ = ServeAsync();

@@ -1,6 +1,6 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
+using ConferenceCluster.Silo.Hosting;
 
 namespace ConferenceCluster.Conferencing.Tests.Operations;
 
@@ -18,10 +18,7 @@ internal sealed class EventReceiver : IDisposable
 
     public EventReceiver()
     {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        Port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
+        Port = FreePorts.Pick();
         Up();
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using ConferenceCluster.Gateway.Tests.Support;
+using ConferenceCluster.Silo.Hosting;
 
 namespace ConferenceCluster.Integration.Tests;
 
@@ -31,7 +32,7 @@ internal sealed class PrivatePostgres : IAsyncDisposable
     public static async Task<PrivatePostgres> StartAsync()
     {
         var directory = Path.Combine(Path.GetTempPath(), "cc-pg-" + Guid.NewGuid().ToString("N")[..10]);
-        var port = FreePort();
+        var port = FreePorts.Pick();
         var started = await ScriptAsync(directory, port, "start");
         if (started.ExitCode != 0)
         {
@@ -105,11 +106,4 @@ internal sealed class PrivatePostgres : IAsyncDisposable
 
     [DllImport("libc", SetLastError = true)]
     private static extern int kill(int pid, int signal);
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

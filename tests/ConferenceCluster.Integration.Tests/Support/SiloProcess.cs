@@ -1,9 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
+using ConferenceCluster.Silo.Hosting;
 
 namespace ConferenceCluster.Integration.Tests;
 
@@ -78,7 +78,7 @@ internal sealed class SiloProcess : IAsyncDisposable
     public static SiloProcess Start(string name, string clusterId, string connectionString, IReadOnlyDictionary<string, string>? extra = null,
         IReadOnlyDictionary<string, string>? membership = null, string storage = "postgres")
     {
-        var (siloPort, gatewayPort, httpPort) = (FreeTcpPort(), FreeTcpPort(), FreeTcpPort());
+        var (siloPort, gatewayPort, httpPort) = (FreePorts.Pick(), FreePorts.Pick(), FreePorts.Pick());
         var settings = new Dictionary<string, string>
         {
             ["Cluster:Id"] = clusterId,
@@ -179,13 +179,6 @@ internal sealed class SiloProcess : IAsyncDisposable
 
     [DllImport("libc", SetLastError = true)]
     private static extern int kill(int pid, int signal);
-
-    private static int FreeTcpPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     /// <summary>The host built by the same build as these tests (the test script builds the solution first).</summary>
     public static string SiloAssemblyPath

@@ -1,10 +1,9 @@
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Orleans.Hosting;
+using ConferenceCluster.Silo.Hosting;
 
 namespace ConferenceCluster.Storage.Tests.Orleans;
 
@@ -32,7 +31,7 @@ internal sealed class TestSilo : IAsyncDisposable
     /// <summary>Starts a silo named <paramref name="name"/>; <paramref name="configure"/> adds clustering and storage.</summary>
     public static async Task<TestSilo> StartAsync(string name, string clusterId, string serviceId, Action<ISiloBuilder, int, int> configure)
     {
-        var (siloPort, gatewayPort) = (FreePort(), FreePort());
+        var (siloPort, gatewayPort) = (FreePorts.Pick(), FreePorts.Pick());
         var host = new HostBuilder()
             .UseOrleans(silo =>
             {
@@ -101,12 +100,5 @@ internal sealed class TestSilo : IAsyncDisposable
                 return active;
             await Task.Delay(100);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
