@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -20,6 +21,12 @@ public sealed class BrowserConferenceTests(ITestOutputHelper output)
 {
     private const string Room = "meet";
     private const double AliceTone = 700, BobTone = 1100, CarolTone = 500;
+
+    /// <summary>
+    /// From dialling to hanging up, at least: the judged window of her recording (AssertHears) skips 2 s and 1 s and
+    /// needs 4 s, plus the call's set-up, with room to spare.
+    /// </summary>
+    private static readonly TimeSpan CarolMinimumCall = TimeSpan.FromSeconds(12);
 
     /// <summary>
     /// One VMR across two silos in two locations (so each caller's media is on the node of its location and the nodes
@@ -47,9 +54,10 @@ public sealed class BrowserConferenceTests(ITestOutputHelper output)
                 await browser.WaitForAsync("state.phase === 'in' && app.pc && app.pc.connectionState === 'connected' && app.remoteStream", "its WebRTC call to connect");
             }
 
-            // Carol, a SIP phone, calls silo B; she stays for a fixed time (baresip's -t), long enough for what follows.
+            // Carol, a SIP phone, calls silo B; she stays until the end of the test (baresip's -t only bounds her).
             var carol = Baresip.Prepare("carol", CarolTone, pcmuOnly: false);
-            var carolCall = carol.RunAsync($"sip:{Room}@127.0.0.1:{silos[1].Services.GetRequiredService<SipGateway>().SipPort}", 40);
+            var carolDialled = Stopwatch.StartNew();
+            var carolCall = carol.RunAsync($"sip:{Room}@127.0.0.1:{silos[1].Services.GetRequiredService<SipGateway>().SipPort}", 60);
 
             // The roster of every browser, from the conference's events wherever each participant is signalled.
             foreach (var browser in browsers)
@@ -105,7 +113,10 @@ public sealed class BrowserConferenceTests(ITestOutputHelper output)
             Assert.Equal("WebRTC", protocols["Alice"]);
             Assert.Equal("SIP/UDP", protocols["carol"]);
 
-            // Carol, the SIP phone: both browsers' tones, not her own.
+            // Carol, the SIP phone: both browsers' tones, not her own. Her recording's judged window needs 7 s of call;
+            // once she has had them, she hangs up.
+            if (CarolMinimumCall - carolDialled.Elapsed is { TotalMilliseconds: > 0 } rest) await Task.Delay(rest);
+            await carol.HangUpAndQuitAsync();
             await carolCall;
             AssertHears(carol, [AliceTone, BobTone], silos);
             ExternalTool.DeleteOnSuccess(carol.Directory);

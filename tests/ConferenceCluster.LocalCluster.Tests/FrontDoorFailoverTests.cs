@@ -12,16 +12,23 @@ namespace ConferenceCluster.LocalCluster.Tests;
 public sealed class FrontDoorFailoverTests(ITestOutputHelper output)
 {
     private static readonly string[] London = ["london1", "london2"];
+    private static readonly string[] Silos = ["edge1", "london1", "london2", "paris1", "paris2"];
+
+    /// <summary>
+    /// A fixed capacity for every silo: five startup capacity checks at once (seconds of both cores each) are not what
+    /// this test is about; the check itself is tested in ScaleOutInTests and the Silo tests.
+    /// </summary>
+    private static readonly string[] FixedCapacity = [.. Silos.Select(silo => $"{silo}:Silo__Capacity__AudioCalls=100")];
 
     [Fact]
     public async Task A_call_through_the_front_door_joins_and_after_a_kill_9_of_the_silo_kamailio_picked_the_next_calls_go_to_the_other_silo()
     {
-        await using var cluster = await RunningLocalCluster.StartAsync();
+        await using var cluster = await RunningLocalCluster.StartAsync(overrides: FixedCapacity);
         output.WriteLine($"local cluster in {cluster.DataDirectory}; london front door 127.0.0.1:{cluster.FrontDoorSipPort("london")}");
         using var api1 = cluster.Api("london1");
         using var api2 = cluster.Api("london2");
         var workers = await api1.WorkerVmsAsync();
-        Assert.Equal(["edge1", "london1", "london2", "paris1", "paris2"], workers.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(Silos, workers.Keys.Order(StringComparer.Ordinal));
 
         const string room = "front-door";
         await api1.CreateRoomAsync(room);
@@ -62,8 +69,8 @@ public sealed class FrontDoorFailoverTests(ITestOutputHelper output)
             Assert.True(sipp.Result.ExitCode == 0, "the call after the kill did not end cleanly:\n" + sipp.Describe());
         }
 
-        // The first call's fate depends on where its signalling was (issue 6 re-INVITEs survivors); its SIPp is
-        // bounded by its own -timeout either way.
-        await first.Run;
+        // The first call was signalled by the killed silo: nothing is left to end it (issue 6 re-INVITEs only calls whose
+        // signalling survived), and its SIPp would wait out its -timeout. Its outcome is not what this test judges.
+        await first.AbandonAsync();
     }
 }

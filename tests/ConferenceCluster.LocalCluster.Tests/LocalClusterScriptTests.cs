@@ -27,6 +27,8 @@ public sealed class LocalClusterScriptTests
                      "--default-signal=INT", "bash", Path.Combine(RunningLocalCluster.RepositoryRoot, "deploy", "local-cluster.sh"), "--no-build", "--configuration", RunningLocalCluster.BuildConfiguration,
                      "--data-dir", dataDirectory, "--port-offset", RunningLocalCluster.PortOffset.ToString(CultureInfo.InvariantCulture),
                      "--only", "postgres,london1,kamailio-london",
+                     // A fixed capacity: no startup capacity check, which is not what this test is about.
+                     "--env", "london1:Silo__Capacity__AudioCalls=100",
                  })
             start.ArgumentList.Add(argument);
         using var script = Process.Start(start)!;

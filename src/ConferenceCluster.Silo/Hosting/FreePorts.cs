@@ -17,11 +17,14 @@ namespace ConferenceCluster.Silo.Hosting;
 /// outgoing connection (a PostgreSQL pool opening, an HTTP client). Ports are chosen below that range, where the kernel
 /// never puts an outgoing connection, and must bind on every address before they are handed out.</item>
 /// </list>
+/// The band is 10000–19999: below the kernel's default ephemeral range (32768–60999) and apart from 20000–29999, where
+/// the tests choose the ports of the SIP tools they run (baresip's SIP and control sockets).
 /// Tests that start silos as processes link this file and choose their ports with it.
 /// </remarks>
 internal static class FreePorts
 {
-    private const int LowestChosen = 10_000;
+    private const int BandFrom = 10_000;
+    private const int BandTo = 20_000;
     private const int Attempts = 2_000;
 
     private static readonly object Gate = new();
@@ -61,15 +64,15 @@ internal static class FreePorts
     }
 
     /// <summary>
-    /// Below the kernel's ephemeral range (<c>ip_local_port_range</c>, 32768–60999 by default) if there is room, else
-    /// above it.
+    /// The band, unless the kernel's ephemeral range (<c>ip_local_port_range</c>) reaches into it: then above that
+    /// range if there is room, else the band anyway (bind-checked, never repeated).
     /// </summary>
     private static (int From, int To) ChoosingRange()
     {
         var (ephemeralLow, ephemeralHigh) = EphemeralRange();
-        if (ephemeralLow - LowestChosen >= 1_000) return (LowestChosen, ephemeralLow);
-        if (65_535 - ephemeralHigh >= 1_000) return (ephemeralHigh + 1, 65_536);
-        return (LowestChosen, 65_536);
+        if (ephemeralLow >= BandTo || ephemeralHigh < BandFrom) return (BandFrom, BandTo);
+        if (65_535 - ephemeralHigh >= 2_000) return (ephemeralHigh + 1, 65_536);
+        return (BandFrom, BandTo);
     }
 
     private static (int Low, int High) EphemeralRange()

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net.Sockets;
-using System.Text;
 using StbImageSharp;
 
 namespace ConferenceCluster.Gateway.Tests.Support;
@@ -23,7 +21,7 @@ internal sealed class BaresipVideo
 
     public required int SipPort { get; init; }
 
-    public required int ControlPort { get; init; }
+    public required BaresipControl Control { get; init; }
 
     /// <summary>This baresip's own address, for another to call.</summary>
     public string Uri => $"sip:{Name}@127.0.0.1:{SipPort}";
@@ -40,7 +38,7 @@ internal sealed class BaresipVideo
             $"baresip's vp8, fakevideo, snapshot and ctrl_tcp modules not found in {string.Join(", ", ModuleDirectories)}: apt-get install -y baresip");
         var directory = ExternalTool.TempDirectory("baresip-video-" + name);
         var sipPort = ExternalTool.FreeUdpPort(span: 2, tcpToo: true);
-        var controlPort = ExternalTool.FreeUdpPort(tcpToo: true);
+        var control = new BaresipControl(name, ExternalTool.FreeUdpPort(tcpToo: true));
         File.WriteAllLines(Path.Combine(directory, "config"),
         [
             "poll_method epoll",
@@ -63,12 +61,12 @@ internal sealed class BaresipVideo
             "module vp8.so",
             "module snapshot.so",
             "module ctrl_tcp.so",
-            $"ctrl_tcp_listen 127.0.0.1:{controlPort}",
+            control.ConfigLine,
             "module_app account.so",
             "module_app menu.so",
         ]);
         File.WriteAllText(Path.Combine(directory, "accounts"), $"<sip:{name}@127.0.0.1:{sipPort}>;regint=0{(autoAnswer ? ";answermode=auto" : "")}\n");
-        return new BaresipVideo { Name = name, Directory = directory, SipPort = sipPort, ControlPort = controlPort };
+        return new BaresipVideo { Name = name, Directory = directory, SipPort = sipPort, Control = control };
     }
 
     /// <summary>Runs baresip for <paramref name="seconds"/> (killed 20 s later if it has not quit), dialling <paramref name="uri"/> at once if given.</summary>
@@ -82,11 +80,10 @@ internal sealed class BaresipVideo
     }
 
     /// <summary>Hangs up its call (a BYE to the other side) and quits: its run ends.</summary>
-    public async Task HangUpAndQuitAsync()
-    {
-        await SendCommandAsync("hangup", "");
-        await SendCommandAsync("quit", "", expectReply: false);
-    }
+    public Task HangUpAndQuitAsync() => Control.HangUpAndQuitAsync();
+
+    /// <summary>Quits without a call to hang up (the called side, once the caller has hung up): its run ends.</summary>
+    public Task QuitAsync() => Control.QuitAsync();
 
     /// <summary>Photographs the next picture the call's video decoder shows (snapshot_recv) and reads it.</summary>
     public Task<RgbPicture> SnapshotReceivedAsync() => SnapshotAsync("snapshot_recv", "received");
@@ -97,7 +94,7 @@ internal sealed class BaresipVideo
     private async Task<RgbPicture> SnapshotAsync(string command, string kind)
     {
         string path = Path.Combine(Directory, $"{kind}-{Guid.NewGuid():N}.png");
-        await SendCommandAsync(command, path);
+        await Control.SendAsync(command, path);
         // The snapshot is written when the next frame passes the filter: wait for the file, bounded.
         for (int attempt = 0; attempt < 100 && !IsComplete(path); attempt++)
         {
@@ -106,60 +103,6 @@ internal sealed class BaresipVideo
 
         Assert.True(IsComplete(path), $"{Name}: no {kind} snapshot at {path}\n{Result?.Describe()}");
         return RgbPicture.ReadPng(path);
-    }
-
-    /// <summary>One command over ctrl_tcp: a netstring of {"command", "params", "token"}; waits for the reply (quit may exit before it answers).</summary>
-    private async Task SendCommandAsync(string command, string parameters, bool expectReply = true)
-    {
-        for (int attempt = 0; ; attempt++)
-        {
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync("127.0.0.1", ControlPort);
-                string json = $"{{\"command\":\"{command}\",\"params\":\"{parameters}\",\"token\":\"{attempt}\"}}";
-                byte[] netstring = Encoding.UTF8.GetBytes($"{Encoding.UTF8.GetByteCount(json)}:{json},");
-                NetworkStream stream = client.GetStream();
-                await stream.WriteAsync(netstring);
-                if (!expectReply) return;
-                // The socket also carries baresip's events ({"event":true, ...}, e.g. CALL_CLOSED after a hangup): skip
-                // them until the command's response ({"response":true, "ok":..., "token":...}).
-                string response = await ReadResponseAsync(stream, TimeSpan.FromSeconds(5));
-                Assert.True(response.Contains("\"ok\":true", StringComparison.Ordinal), $"{Name}: {command} answered {response}");
-                return;
-            }
-            catch (SocketException) when (attempt < 50)
-            {
-                await Task.Delay(100); // baresip is still starting
-            }
-        }
-    }
-
-    /// <summary>Reads netstrings (<c>length:json,</c>) until one is a response; everything read is in the failure message otherwise.</summary>
-    private static async Task<string> ReadResponseAsync(NetworkStream stream, TimeSpan timeout)
-    {
-        using var cancel = new CancellationTokenSource(timeout);
-        var received = new StringBuilder();
-        var buffer = new byte[2048];
-        try
-        {
-            while (true)
-            {
-                int read = await stream.ReadAsync(buffer, cancel.Token);
-                if (read == 0) return received.ToString();
-                received.Append(Encoding.UTF8.GetString(buffer, 0, read));
-                for (string rest = received.ToString(); rest.IndexOf(':') is var colon and > 0 && int.TryParse(rest[..colon], out int length) && rest.Length >= colon + 1 + length + 1;
-                     rest = rest[(colon + 2 + length)..])
-                {
-                    string message = rest.Substring(colon + 1, length);
-                    if (message.Contains("\"response\":true", StringComparison.Ordinal)) return message;
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            return received.ToString();
-        }
     }
 
     private static bool IsComplete(string path)

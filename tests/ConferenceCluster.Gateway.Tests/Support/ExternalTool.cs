@@ -27,7 +27,9 @@ internal static class ExternalTool
         return null!;
     }
 
-    public static async Task<ToolResult> RunAsync(string file, IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout)
+    /// <param name="stop">Kills the tool (and its children) early: a run whose outcome no longer matters.</param>
+    public static async Task<ToolResult> RunAsync(string file, IEnumerable<string> arguments, string workingDirectory, TimeSpan timeout,
+        CancellationToken stop = default)
     {
         var start = new ProcessStartInfo(file)
         {
@@ -48,15 +50,16 @@ internal static class ExternalTool
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var timedOut = false;
-        using (var cancel = new CancellationTokenSource(timeout))
+        using (var cancel = CancellationTokenSource.CreateLinkedTokenSource(stop))
         {
+            cancel.CancelAfter(timeout);
             try
             {
                 await process.WaitForExitAsync(cancel.Token);
             }
             catch (OperationCanceledException)
             {
-                timedOut = true;
+                timedOut = !stop.IsCancellationRequested;
                 try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
                 await process.WaitForExitAsync();
             }
@@ -69,7 +72,8 @@ internal static class ExternalTool
     /// <summary>
     /// An even UDP port on 127.0.0.1 that is free now, with the next <paramref name="span"/> - 1 ports free too
     /// (and free for TCP as well with <paramref name="tcpToo"/>: baresip listens on UDP and TCP at sip_listen and
-    /// TLS at the next port).
+    /// TLS at the next port). Chosen in 20000–29999, apart from the 10000–19999 band in which silos started with port 0
+    /// choose theirs (FreePorts).
     /// </summary>
     public static int FreeUdpPort(int span = 1, bool tcpToo = false)
     {

@@ -18,9 +18,10 @@ internal sealed class Sipp
 
     /// <summary>
     /// Runs <c>sipp 127.0.0.1:PORT -sf SCENARIO ...</c> bounded by <c>-timeout</c> (SIPp exits with an error
-    /// when it elapses) and by a kill <paramref name="timeoutSeconds"/> + 15 s later.
+    /// when it elapses) and by a kill <paramref name="timeoutSeconds"/> + 15 s later, or earlier by <paramref name="stop"/>.
     /// </summary>
-    public static async Task<Sipp> RunAsync(int sipPort, string scenario, IEnumerable<string> arguments, int timeoutSeconds, string? workDirectory = null, int? mediaPort = null)
+    public static async Task<Sipp> RunAsync(int sipPort, string scenario, IEnumerable<string> arguments, int timeoutSeconds, string? workDirectory = null,
+        int? mediaPort = null, CancellationToken stop = default)
     {
         var sipp = ExternalTool.Require("sipp", "sip-tester");
         workDirectory ??= ExternalTool.TempDirectory("sipp");
@@ -40,7 +41,7 @@ internal sealed class Sipp
             "-trace_stat", "-stf", Path.Combine(workDirectory, "stat.csv"),
         };
         args.AddRange(arguments);
-        var result = await ExternalTool.RunAsync(sipp, args, workDirectory, TimeSpan.FromSeconds(timeoutSeconds + 15));
+        var result = await ExternalTool.RunAsync(sipp, args, workDirectory, TimeSpan.FromSeconds(timeoutSeconds + 15), stop);
         return new Sipp { WorkDirectory = workDirectory, Result = result };
     }
 

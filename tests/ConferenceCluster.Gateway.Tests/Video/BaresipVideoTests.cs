@@ -22,6 +22,9 @@ public sealed class BaresipVideoTests
         await Task.Delay(TimeSpan.FromSeconds(5));
         RgbPicture received = await viewer.SnapshotReceivedAsync();
         RgbPicture sent = await camera.SnapshotSentAsync();
+        // Done: end both now rather than at their -t (which only bounds a run that goes wrong).
+        await viewer.HangUpAndQuitAsync();
+        await camera.QuitAsync();
         await Task.WhenAll(cameraRun, viewerRun);
 
         Assert.Equal((640, 360), (received.Width, received.Height));
