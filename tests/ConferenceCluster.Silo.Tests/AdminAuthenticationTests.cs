@@ -5,19 +5,26 @@ using System.Text.Json;
 
 namespace ConferenceCluster.Silo.Tests;
 
-public sealed class AdminAuthenticationTests : IAsyncLifetime
+/// <summary>The admin API's Basic authentication. The tests only send requests, so the class shares one silo.</summary>
+public sealed class AdminAuthenticationTests(AdminAuthenticationTests.OpsSilo silo) : IClassFixture<AdminAuthenticationTests.OpsSilo>
 {
     private const string WorkerVm = "/api/admin/status/v1/worker_vm/";
-    private SiloHost _host = null!;
+    private SiloHost _host => silo.Host;
 
-    public async Task InitializeAsync() =>
-        _host = await TestSilos.StartAsync(new Dictionary<string, string?>
-        {
-            ["Admin:Username"] = "ops",
-            ["Admin:Password"] = TestSilos.AdminPassword,
-        });
+    /// <summary>A silo whose admin is <c>ops</c>.</summary>
+    public sealed class OpsSilo : IAsyncLifetime
+    {
+        public SiloHost Host { get; private set; } = null!;
 
-    public async Task DisposeAsync() => await _host.DisposeAsync();
+        public async Task InitializeAsync() =>
+            Host = await TestSilos.StartAsync(new Dictionary<string, string?>
+            {
+                ["Admin:Username"] = "ops",
+                ["Admin:Password"] = TestSilos.AdminPassword,
+            });
+
+        public async Task DisposeAsync() => await Host.DisposeAsync();
+    }
 
     [Fact]
     public async Task No_credentials_get_401_with_a_basic_challenge_and_a_json_error()

@@ -4,36 +4,48 @@ using System.Text.Json;
 
 namespace ConferenceCluster.Silo.Tests;
 
-/// <summary>Three silos of one cluster (a, b in London; c, a proxying edge, in Oslo), asked through the last one.</summary>
-public sealed class WorkerVmStatusTests : IAsyncLifetime
+/// <summary>
+/// Three silos of one cluster (a, b in London; c, a proxying edge, in Oslo), asked through the last one. The tests only
+/// read, so the class starts the three once (<see cref="ThreeSilos"/>).
+/// </summary>
+public sealed class WorkerVmStatusTests(WorkerVmStatusTests.ThreeSilos silos) : IClassFixture<WorkerVmStatusTests.ThreeSilos>
 {
     private const string WorkerVm = "/api/admin/status/v1/worker_vm/";
-    private readonly List<SiloHost> _hosts = [];
-    private HttpClient _http = null!;
+    private IReadOnlyList<SiloHost> _hosts => silos.Hosts;
+    private HttpClient _http => silos.Http;
 
-    public async Task InitializeAsync()
+    public sealed class ThreeSilos : IAsyncLifetime
     {
-        var cluster = TestSilos.PostgresCluster("worker-vm");
-        foreach (var (name, location, role) in new[] { ("a", "London", "transcoding"), ("b", "London", "transcoding"), ("c", "Oslo", "proxying") })
+        private readonly List<SiloHost> _hosts = [];
+
+        public IReadOnlyList<SiloHost> Hosts => _hosts;
+
+        public HttpClient Http { get; private set; } = null!;
+
+        public async Task InitializeAsync()
         {
-            _hosts.Add(await TestSilos.StartAsync(cluster.With(new Dictionary<string, string?>
+            var cluster = TestSilos.PostgresCluster("worker-vm");
+            foreach (var (name, location, role) in new[] { ("a", "London", "transcoding"), ("b", "London", "transcoding"), ("c", "Oslo", "proxying") })
             {
-                ["Silo:Name"] = name,
-                ["Silo:Location"] = location,
-                ["Silo:Role"] = role,
-                ["Admin:Password"] = TestSilos.AdminPassword,
-            })));
+                _hosts.Add(await TestSilos.StartAsync(cluster.With(new Dictionary<string, string?>
+                {
+                    ["Silo:Name"] = name,
+                    ["Silo:Location"] = location,
+                    ["Silo:Role"] = role,
+                    ["Admin:Password"] = TestSilos.AdminPassword,
+                })));
+            }
+            var asked = _hosts[^1];
+            await Eventually.TrueAsync(() => asked.ActiveSilos() == 3, "the last silo to see all three active");
+            Http = TestSilos.Http(asked, "admin", TestSilos.AdminPassword);
         }
-        var asked = _hosts[^1];
-        await Eventually.TrueAsync(() => asked.ActiveSilos() == 3, "the last silo to see all three active");
-        _http = TestSilos.Http(asked, "admin", TestSilos.AdminPassword);
-    }
 
-    public async Task DisposeAsync()
-    {
-        _http.Dispose();
-        foreach (var host in _hosts)
-            await host.DisposeAsync();
+        public async Task DisposeAsync()
+        {
+            Http?.Dispose();
+            foreach (var host in _hosts)
+                await host.DisposeAsync();
+        }
     }
 
     private async Task<JsonElement> GetJson(string path, HttpStatusCode expected = HttpStatusCode.OK)

@@ -9,9 +9,10 @@ namespace ConferenceCluster.Silo.Tests.Api;
 /// Names, aliases and descriptions longer than Pexip's limits are refused with a 400 naming the field (issue 12,
 /// "Bad input and faults"): 250 characters for aliases and their descriptions (L9535, L9537) and, as for every service
 /// the seed states a limit for (L9426–9430, L9511–9513), for names, descriptions and service tags. Exactly the limit
-/// is taken; nothing refused is stored.
+/// is taken; nothing refused is stored. The class shares one silo (<see cref="LondonCluster"/>): every object a test
+/// creates has a name of its own, and what a test looks for (its own too-long value) no other test stores.
 /// </summary>
-public sealed class FieldLimitTests : IAsyncLifetime
+public sealed class FieldLimitTests(FieldLimitTests.LondonCluster london) : IClassFixture<FieldLimitTests.LondonCluster>
 {
     private const string Locations = "/api/admin/configuration/v1/system_location/";
     private const string Nodes = "/api/admin/configuration/v1/worker_vm/";
@@ -19,16 +20,24 @@ public sealed class FieldLimitTests : IAsyncLifetime
     private const string Sinks = "/api/admin/configuration/v1/event_sink/";
     private const int Limit = 250;
 
-    private ApiTestCluster _cluster = null!;
-    private string _london = null!;
+    private ApiTestCluster _cluster => london.Cluster;
+    private string _london => london.LocationUri;
 
-    public async Task InitializeAsync()
+    /// <summary>One silo, London01, with its system location London.</summary>
+    public sealed class LondonCluster : IAsyncLifetime
     {
-        _cluster = await ApiTestCluster.StartAsync("field-limits", [NodeSpec.Transcoding("London01", "London", hdCalls: 10)]);
-        _london = (await _cluster.SendAsync(HttpMethod.Post, Locations, new { name = "London" }, HttpStatusCode.Created)).GetProperty("resource_uri").GetString()!;
-    }
+        internal ApiTestCluster Cluster { get; private set; } = null!;
 
-    public async Task DisposeAsync() => await _cluster.DisposeAsync();
+        public string LocationUri { get; private set; } = null!;
+
+        public async Task InitializeAsync()
+        {
+            Cluster = await ApiTestCluster.StartAsync("field-limits", [NodeSpec.Transcoding("London01", "London", hdCalls: 10)]);
+            LocationUri = (await Cluster.SendAsync(HttpMethod.Post, Locations, new { name = "London" }, HttpStatusCode.Created)).GetProperty("resource_uri").GetString()!;
+        }
+
+        public async Task DisposeAsync() => await Cluster.DisposeAsync();
+    }
 
     private static string Text(int length, char fill = 'a') => new(fill, length);
 
