@@ -37,6 +37,21 @@ public sealed class AdminAuthenticationTests(AdminAuthenticationTests.OpsSilo si
     }
 
     [Theory]
+    [InlineData("GET", "/api/admin/configuration/v1/system_location/")]
+    [InlineData("POST", "/api/admin/configuration/v1/conference/")]
+    [InlineData("GET", "/api/admin/status/v1/participant/")]
+    [InlineData("GET", "/api/admin/history/v1/conference/")]
+    [InlineData("POST", "/api/admin/command/v1/participant/disconnect/")]
+    public async Task Every_resource_wants_credentials(string method, string path)
+    {
+        using var anonymous = TestSilos.Http(_host);
+        var response = await anonymous.SendAsync(new HttpRequestMessage(new HttpMethod(method), path) { Content = JsonContent.Create(new { }) });
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("Basic", response.Headers.WwwAuthenticate.ToString());
+    }
+
+    [Theory]
     [InlineData("ops", "wrong password")]
     [InlineData("admin", TestSilos.AdminPassword)]
     [InlineData("ops", "")]

@@ -73,13 +73,23 @@ internal static class ExternalTool
     /// An even UDP port on 127.0.0.1 that is free now, with the next <paramref name="span"/> - 1 ports free too
     /// (and free for TCP as well with <paramref name="tcpToo"/>: baresip listens on UDP and TCP at sip_listen and
     /// TLS at the next port). Chosen in 20000–29999, apart from the 10000–19999 band in which silos started with port 0
-    /// choose theirs (FreePorts).
+    /// choose theirs (FreePorts). A port handed out once is never handed out again by this process: the probe sockets
+    /// close before the tool binds, so two choices in a row (SIPp's SIP and media ports) could otherwise meet.
     /// </summary>
     public static int FreeUdpPort(int span = 1, bool tcpToo = false)
+    {
+        lock (HandedOut)
+            return FreeUdpPortOnce(span, tcpToo);
+    }
+
+    private static readonly HashSet<int> HandedOut = [];
+
+    private static int FreeUdpPortOnce(int span, bool tcpToo)
     {
         for (var attempt = 0; attempt < 200; attempt++)
         {
             var first = Random.Shared.Next(20000, 29990) & ~1;
+            if (Enumerable.Range(first, span).Any(HandedOut.Contains)) continue;
             var sockets = new List<Socket>();
             try
             {
@@ -93,6 +103,7 @@ internal static class ExternalTool
                     sockets.Add(stream);
                     stream.Bind(new IPEndPoint(IPAddress.Loopback, first + i));
                 }
+                HandedOut.UnionWith(Enumerable.Range(first, span));
                 return first;
             }
             catch (SocketException)

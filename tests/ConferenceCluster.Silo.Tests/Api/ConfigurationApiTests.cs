@@ -228,21 +228,6 @@ public sealed class ConfigurationApiTests : IAsyncLifetime
         Assert.Equal(("theirs", 5), (patched.GetProperty("description").GetString(), patched.GetProperty("participant_limit").GetInt32()));
     }
 
-    [Theory]
-    [InlineData("GET", Locations)]
-    [InlineData("POST", Conferences)]
-    [InlineData("GET", "/api/admin/status/v1/participant/")]
-    [InlineData("GET", "/api/admin/history/v1/conference/")]
-    [InlineData("POST", "/api/admin/command/v1/participant/disconnect/")]
-    public async Task Every_resource_wants_credentials(string method, string path)
-    {
-        using var anonymous = new HttpClient { BaseAddress = _cluster.Http.BaseAddress };
-        var response = await anonymous.SendAsync(new HttpRequestMessage(new HttpMethod(method), path) { Content = JsonContent.Create(new { }) });
-
-        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        Assert.Contains("Basic", response.Headers.WwwAuthenticate.ToString());
-    }
-
     [Fact]
     public async Task Commands_name_the_missing_field()
     {
