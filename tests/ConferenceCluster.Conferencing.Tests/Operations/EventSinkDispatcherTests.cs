@@ -43,17 +43,22 @@ public sealed class EventSinkDispatcherTests(Xunit.Abstractions.ITestOutputHelpe
 
     private static JsonObject Data(string conference, int n) => new() { ["conference"] = conference, ["n"] = n };
 
-    private static async Task WaitAsync(Func<Task<bool>> condition, string what)
+    private static Task WaitAsync(Func<Task<bool>> condition, string what) => WaitAsync(condition, () => what);
+
+    /// <param name="what">What was awaited and how far it got, for the failure message.</param>
+    private static async Task WaitAsync(Func<Task<bool>> condition, Func<string> what)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         while (!await condition())
         {
-            if (timeout.IsCancellationRequested) throw new TimeoutException($"gave up waiting for {what}");
+            if (timeout.IsCancellationRequested) throw new TimeoutException($"gave up waiting for {what()}");
             await Task.Delay(20);
         }
     }
 
     private static Task WaitAsync(Func<bool> condition, string what) => WaitAsync(() => Task.FromResult(condition()), what);
+
+    private static Task WaitAsync(Func<bool> condition, Func<string> what) => WaitAsync(() => Task.FromResult(condition()), what);
 
     private async Task<bool> AlarmUpAsync(AlarmKind kind) => (await Alarms.ActiveAsync()).Any(a => a.Key == kind.Key && a.Node == Node && a.Instance == "audit");
 
@@ -78,7 +83,8 @@ public sealed class EventSinkDispatcherTests(Xunit.Abstractions.ITestOutputHelpe
                 dispatcher.Publish(SinkEventNames.ParticipantUpdated, conference, Data(conference, n), "London");
         await Task.Delay(300); // a few retries against the closed port
         _receiver.Up();
-        await WaitAsync(() => _receiver.Accepted.Count >= 45 && dispatcher.PendingFor("audit") == 0, "all 45 events");
+        await WaitAsync(() => _receiver.Accepted.Count >= 45 && dispatcher.PendingFor("audit") == 0,
+            () => $"all 45 events (received {_receiver.Accepted.Count} in {_receiver.Attempts} attempts; {dispatcher.PendingFor("audit")} pending)");
 
         var accepted = _receiver.Accepted;
         Assert.Equal(45, accepted.Count);

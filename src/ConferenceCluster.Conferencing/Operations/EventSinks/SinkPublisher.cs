@@ -177,5 +177,11 @@ internal sealed class SinkPublisher : IAsyncDisposable
         {
             return ex.Message;
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Whatever else a receiver's answer (or its connection) can throw is a failed attempt too: retried with
+            // back-off like any other. Escaping here would end the publisher's loop silently, holding every later event.
+            return $"{ex.GetType().Name}: {ex.Message}";
+        }
     }
 }
