@@ -13,7 +13,7 @@ using Orleans.Runtime;
 namespace ConferenceCluster.Silo.Tests;
 
 /// <summary>
-/// Starts real silo hosts in this process: real Kestrel and Orleans sockets on ephemeral ports. A host on its own is a
+/// Starts real silo hosts in this process: real Kestrel and Orleans sockets on ports chosen at start (port 0: FreePorts). A host on its own is a
 /// cluster of its own (<c>Cluster:Storage=memory</c>); silos of one cluster share the test PostgreSQL under a cluster
 /// id of their test's own (<see cref="PostgresCluster"/>).
 /// </summary>
@@ -22,7 +22,7 @@ internal static class TestSilos
     public const string AdminPassword = "correct horse battery staple";
 
     /// <summary>
-    /// Builds (does not start) a host. Settings override the test defaults: memory storage, ephemeral ports, a configured capacity.
+    /// Builds (does not start) a host. Settings override the test defaults: memory storage, ports chosen at start, a configured capacity.
     /// <paramref name="documents"/> is a configuration store the test owns (to read or race it); by default the host opens its own.
     /// </summary>
     public static SiloHost Create(

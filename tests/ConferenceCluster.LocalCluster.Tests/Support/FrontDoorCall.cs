@@ -48,6 +48,7 @@ internal sealed class FrontDoorCall
             if (!run.IsCompleted)
                 Assert.Fail($"a call through the {location} front door did not show up in {conference} within 60 s\n{cluster.AllLogs()}");
             var sipp = await run;
+            abandon.Dispose(); // this attempt's SIPp is over; the next attempt has its own
             var notFound = sipp.ReceivedMessages().Any(m => SipText.StatusCode(m) == 404 && SipText.CSeqMethod(m) == "INVITE");
             if (!notFound || attempt == 5)
                 Assert.Fail($"a call through the {location} front door to {conference} ended before it joined:\n{sipp.Describe()}\n{cluster.AllLogs()}");
